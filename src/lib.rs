@@ -1,1 +1,14 @@
+//! gomend finds Go code that misuses the runtime and scheduler and rewrites
+//! it into the documented fix.
+//!
+//! The pipeline: [`walk`] picks the files, [`engine`] parses each once and
+//! runs every [`recipes`] entry over one walk of its tree, [`report`] prints
+//! findings and diffs, and [`cli`] ties them to the command line.
+
+pub mod cli;
 pub mod engine;
+pub mod recipes;
+pub mod report;
+pub mod walk;
+pub mod worker;
+pub mod write;

@@ -1,0 +1,76 @@
+//! `gomend check`
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+use super::setup::{prepare, progress};
+use super::RunArgs;
+use crate::engine::Mode;
+use crate::report::json::JsonPrinter;
+use crate::report::text::TextPrinter;
+use crate::report::Printer;
+use crate::walk::display_path;
+use crate::worker::{self, RunOptions};
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn run(args: &CheckArgs) -> Result<ExitCode> {
+    let p = prepare(&args.run)?;
+    let mut errors = p.walk_errors.len();
+    for e in &p.walk_errors {
+        eprintln!("gomend: error: {e}");
+    }
+    let stdout = anstream::stdout();
+    let mut printer: Box<dyn Printer> = match args.format {
+        Format::Text => Box::new(TextPrinter::new(stdout.lock())),
+        Format::Json => Box::new(JsonPrinter::new(std::io::stdout().lock())),
+    };
+    let mut findings = 0usize;
+    let bar = progress(p.files.len());
+    worker::run(
+        &p.engine,
+        &p.versions,
+        &p.files,
+        Mode::Check,
+        RunOptions {
+            generated: args.run.generated,
+        },
+        |f| {
+            let path = display_path(&f.path);
+            for w in &f.outcome.warnings {
+                bar.suspend(|| eprintln!("gomend: warning: {path}: {w}"));
+            }
+            if let Some(e) = &f.outcome.error {
+                bar.suspend(|| eprintln!("gomend: error: {path}: {e}"));
+                errors += 1;
+            }
+            findings += f.outcome.findings.len();
+            printer.file(&path, f.source.as_deref().unwrap_or(""), &f.outcome)
+        },
+        |n| bar.inc(n as u64),
+    )?;
+    bar.finish_and_clear();
+    printer.finish()?;
+    Ok(ExitCode::from(if errors > 0 {
+        super::EXIT_ERROR
+    } else if findings > 0 {
+        1
+    } else {
+        0
+    }))
+}

@@ -1,0 +1,61 @@
+//! `gomend diff`
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::setup::prepare;
+use super::RunArgs;
+use crate::engine::Mode;
+use crate::report::diff::DiffPrinter;
+use crate::report::Printer;
+use crate::walk::display_path;
+use crate::worker::{self, RunOptions};
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Exit with 1 when there is a change (like `git diff --exit-code`).
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+pub fn run(args: &DiffArgs) -> Result<ExitCode> {
+    let p = prepare(&args.run)?;
+    let mut errors = p.walk_errors.len();
+    for e in &p.walk_errors {
+        eprintln!("gomend: error: {e}");
+    }
+    let mut printer = DiffPrinter::new(anstream::stdout().lock());
+    worker::run(
+        &p.engine,
+        &p.versions,
+        &p.files,
+        Mode::Rewrite,
+        RunOptions {
+            generated: args.run.generated,
+        },
+        |f| {
+            let path = display_path(&f.path);
+            for w in &f.outcome.warnings {
+                eprintln!("gomend: warning: {path}: {w}");
+            }
+            if let Some(e) = &f.outcome.error {
+                eprintln!("gomend: warning: {path}: {e}");
+                errors += usize::from(!e.contains("does not parse"));
+            }
+            printer.file(&path, f.source.as_deref().unwrap_or(""), &f.outcome)
+        },
+        |_| {},
+    )?;
+    printer.finish()?;
+    Ok(ExitCode::from(if errors > 0 {
+        super::EXIT_ERROR
+    } else if args.exit_code && printer.changed > 0 {
+        1
+    } else {
+        0
+    }))
+}

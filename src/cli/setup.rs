@@ -1,0 +1,111 @@
+//! Turning `RunArgs` into an engine, a version resolver and a file list.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+
+use super::RunArgs;
+use crate::engine::gomod::{GoVersion, VersionResolver};
+use crate::engine::{Engine, Settings};
+use crate::recipes::{self, Selection};
+use crate::walk::{self, WalkOptions};
+
+/// Everything a run needs.
+pub struct Prepared {
+    pub engine: Engine,
+    pub versions: VersionResolver,
+    pub files: Vec<PathBuf>,
+    /// Problems met while walking (reported, and they make the exit code 2).
+    pub walk_errors: Vec<String>,
+}
+
+/// The recipes selected by `--recipe`, `--skip` and `--codemods`.
+pub fn selected_recipes(args: &RunArgs) -> Result<Vec<crate::engine::Recipe>> {
+    let mut all = recipes::builtin().map_err(anyhow::Error::msg)?;
+    for dir in &args.codemods {
+        let extra = recipes::load_dir(dir).map_err(anyhow::Error::msg)?;
+        for r in extra {
+            if all.iter().any(|a| a.id == r.id) {
+                bail!("{}: recipe `{}` is already defined", dir.display(), r.id);
+            }
+            all.push(r);
+        }
+    }
+    let selection = Selection {
+        only: args.recipes.clone(),
+        skip: args.skip.clone(),
+    };
+    selection.apply(all).map_err(anyhow::Error::msg)
+}
+
+pub fn settings(args: &RunArgs) -> Result<Settings> {
+    let mut settings = Settings::default();
+    for s in &args.set {
+        let Some((key, value)) = s.split_once('=') else {
+            bail!("--set takes RECIPE.NAME=VALUE, got `{s}`");
+        };
+        if !key.contains('.') {
+            bail!("--set takes RECIPE.NAME=VALUE, got `{s}` (the name needs its recipe id, e.g. bounded-spawn.limit)");
+        }
+        settings.set(key.trim(), value.trim());
+    }
+    Ok(settings)
+}
+
+pub fn prepare(args: &RunArgs) -> Result<Prepared> {
+    if let Some(jobs) = args.jobs {
+        if jobs == 0 {
+            bail!("--jobs must be at least 1");
+        }
+        // A second call (in tests, several runs in one process) keeps the first pool.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global();
+    }
+    let forced = match &args.go_version {
+        Some(v) => Some(
+            v.parse::<GoVersion>()
+                .map_err(anyhow::Error::msg)
+                .context("--go-version")?,
+        ),
+        None => None,
+    };
+    let recipes = selected_recipes(args)?;
+    let settings = settings(args)?;
+    for key in settings.keys() {
+        let (id, name) = key.split_once('.').unwrap_or((key, ""));
+        match recipes::builtin()
+            .ok()
+            .and_then(|all| all.into_iter().find(|r| &*r.id == id))
+        {
+            Some(r) if r.spec.settings.contains_key(name) => {}
+            Some(r) => {
+                let known: Vec<&String> = r.spec.settings.keys().collect();
+                bail!("recipe `{id}` has no setting `{name}` (settings: {known:?})");
+            }
+            None => bail!("--set {key}: unknown recipe `{id}`"),
+        }
+    }
+    let (files, errors) = walk::collect(&args.paths, WalkOptions { tests: args.tests });
+    Ok(Prepared {
+        engine: Engine::new(recipes, settings),
+        versions: VersionResolver::new(forced),
+        files,
+        walk_errors: errors.into_iter().map(|e| e.0).collect(),
+    })
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise.
+pub fn progress(total: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() && total > 200 {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+}

@@ -1,0 +1,276 @@
+//! Names and scopes, without type information.
+//!
+//! Two questions recipes ask: does a local declaration hide an imported
+//! package's name here, and which new name is free to introduce.
+
+use std::collections::HashSet;
+
+use super::golang::GoNode;
+
+/// Node kinds that introduce a function scope.
+const FUNCTIONS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
+
+/// The names declared directly by `node` (not inside nested blocks).
+pub fn declared_names(node: &GoNode<'_>, out: &mut Vec<String>) {
+    match &*node.kind() {
+        "short_var_declaration" | "range_clause" | "receive_statement" => {
+            // Only `:=` forms declare.
+            let declares = node.children().any(|c| c.kind() == ":=");
+            if declares {
+                if let Some(left) = node.field("left") {
+                    out.extend(
+                        left.named_children()
+                            .filter(|c| c.kind() == "identifier")
+                            .map(|c| c.text().to_string()),
+                    );
+                }
+            }
+        }
+        "var_declaration" | "const_declaration" | "type_declaration" | "var_spec_list" => {
+            for c in node.named_children() {
+                declared_names(&c, out);
+            }
+        }
+        "var_spec"
+        | "const_spec"
+        | "type_spec"
+        | "type_alias"
+        | "parameter_declaration"
+        | "variadic_parameter_declaration" => {
+            out.extend(
+                node.field_children("name")
+                    .filter(|c| matches!(&*c.kind(), "identifier" | "type_identifier"))
+                    .map(|c| c.text().to_string()),
+            );
+        }
+        "parameter_list" => {
+            for c in node.named_children() {
+                declared_names(&c, out);
+            }
+        }
+        "for_clause" => {
+            if let Some(init) = node.field("initializer") {
+                declared_names(&init, out);
+            }
+        }
+        "type_switch_statement" => {
+            if let Some(alias) = node.field("alias") {
+                out.extend(alias.named_children().map(|c| c.text().to_string()));
+                if alias.kind() == "identifier" {
+                    out.push(alias.text().to_string());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `name`, at `node`, refers to something declared inside the
+/// enclosing function (a parameter, a local variable, a range variable...)
+/// rather than to a package-level name or an import.
+pub fn is_shadowed(node: &GoNode<'_>, name: &str) -> bool {
+    let mut child = node.clone();
+    for anc in node.ancestors() {
+        if anc.kind() == "source_file" {
+            break;
+        }
+        let mut names = Vec::new();
+        for sib in anc.children() {
+            if sib.range().start >= child.range().start {
+                break;
+            }
+            declared_names(&sib, &mut names);
+        }
+        // `if x := f(); ... {` and `switch x := ...` declare in their initializer.
+        if let Some(init) = anc.field("initializer") {
+            if init.range().end <= child.range().start {
+                declared_names(&init, &mut names);
+            }
+        }
+        if names.iter().any(|n| n == name) {
+            return true;
+        }
+        child = anc;
+    }
+    false
+}
+
+/// The innermost function (declaration, method or literal) around `node`.
+pub fn enclosing_function<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    node.ancestors().find(|a| FUNCTIONS.contains(&&*a.kind()))
+}
+
+/// The top-level declaration holding `node`.
+pub fn top_level<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let mut cur = node.clone();
+    for anc in node.ancestors() {
+        if anc.kind() == "source_file" {
+            return Some(cur);
+        }
+        cur = anc;
+    }
+    None
+}
+
+/// Every identifier spelled anywhere in `scope`: a conservative set of the
+/// names a new declaration there could collide with.
+pub fn names_in(scope: &GoNode<'_>) -> HashSet<String> {
+    scope
+        .dfs()
+        .filter(|n| {
+            matches!(
+                &*n.kind(),
+                "identifier"
+                    | "type_identifier"
+                    | "package_identifier"
+                    | "field_identifier"
+                    | "label_name"
+            )
+        })
+        .map(|n| n.text().to_string())
+        .collect()
+}
+
+/// A name based on `base` that collides with nothing visible at `node`:
+/// `base`, then `base2`, `base3`... It avoids every identifier of the
+/// enclosing top-level declaration, every package-level name and import of
+/// the file, and Go's predeclared names.
+pub fn fresh_name(node: &GoNode<'_>, base: &str) -> String {
+    fresh_name_avoiding(node, base, &HashSet::new())
+}
+
+/// [`fresh_name`] that also avoids `taken` (names the same fix introduces).
+pub fn fresh_name_avoiding(node: &GoNode<'_>, base: &str, taken: &HashSet<String>) -> String {
+    let mut used = top_level(node).map(|t| names_in(&t)).unwrap_or_default();
+    if let Some(file) = node.ancestors().find(|a| a.kind() == "source_file") {
+        for decl in file.children() {
+            let mut names = Vec::new();
+            declared_names(&decl, &mut names);
+            used.extend(names);
+            if matches!(&*decl.kind(), "function_declaration") {
+                if let Some(n) = decl.field("name") {
+                    used.insert(n.text().to_string());
+                }
+            }
+            if decl.kind() == "import_declaration" {
+                used.extend(decl.dfs().filter(|n| n.kind() == "import_spec").map(|s| {
+                    match s.field("name") {
+                        Some(n) => n.text().to_string(),
+                        None => {
+                            let p = s
+                                .field("path")
+                                .map(|p| p.text().trim_matches('"').to_string())
+                                .unwrap_or_default();
+                            super::imports::default_name(&p).to_string()
+                        }
+                    }
+                }));
+            }
+        }
+    }
+    let free = |n: &str| !used.contains(n) && !taken.contains(n) && !PREDECLARED.contains(&n);
+    if free(base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|i| format!("{base}{i}"))
+        .find(|n| free(n))
+        .expect("an unbounded range yields a free name")
+}
+
+const PREDECLARED: &[&str] = &[
+    "any",
+    "bool",
+    "byte",
+    "comparable",
+    "complex64",
+    "complex128",
+    "error",
+    "float32",
+    "float64",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "rune",
+    "string",
+    "uint",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "uintptr",
+    "true",
+    "false",
+    "iota",
+    "nil",
+    "append",
+    "cap",
+    "clear",
+    "close",
+    "complex",
+    "copy",
+    "delete",
+    "imag",
+    "len",
+    "make",
+    "max",
+    "min",
+    "new",
+    "panic",
+    "print",
+    "println",
+    "real",
+    "recover",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::golang::parse;
+
+    fn find<'r>(root: &'r crate::engine::golang::GoRoot, text: &str) -> GoNode<'r> {
+        root.root()
+            .dfs()
+            .filter(|n| n.text() == text)
+            .last()
+            .unwrap()
+    }
+
+    #[test]
+    fn sees_local_shadowing() {
+        let root = parse("package a\nimport \"runtime\"\nfunc f(runtime int) {\n\tx := runtime\n}\nfunc g() {\n\truntime := 1\n\t_ = runtime\n}\nfunc h() {\n\t_ = runtime.GC\n}\n");
+        let x = root
+            .root()
+            .dfs()
+            .find(|n| n.text() == "x := runtime")
+            .unwrap();
+        assert!(is_shadowed(&x, "runtime"));
+        let g = root
+            .root()
+            .dfs()
+            .find(|n| n.text() == "_ = runtime")
+            .unwrap();
+        assert!(is_shadowed(&g, "runtime"));
+        let h = find(&root, "runtime.GC");
+        assert!(!is_shadowed(&h, "runtime"));
+    }
+
+    #[test]
+    fn declaration_after_use_does_not_shadow() {
+        let root =
+            parse("package a\nfunc f() {\n\truntime.GC()\n\truntime := 1\n\t_ = runtime\n}\n");
+        let call = find(&root, "runtime.GC()");
+        assert!(!is_shadowed(&call, "runtime"));
+    }
+
+    #[test]
+    fn fresh_names_skip_taken_ones() {
+        let root =
+            parse("package a\nvar timer int\nfunc f() {\n\ttimer2 := 1\n\t_ = timer2\n\tx()\n}\n");
+        let call = find(&root, "x()");
+        assert_eq!(fresh_name(&call, "timer"), "timer3");
+        assert_eq!(fresh_name(&call, "sem"), "sem");
+    }
+}

@@ -1,0 +1,104 @@
+//! The recipe catalogue: the codemod files shipped in `codemods/`, the code
+//! behind recipes whose fix needs more than a template, and selection.
+//!
+//! Adding a recipe: write `codemods/<id>.toml`; if its fix needs code, add
+//! `src/recipes/<id>.rs` (module name with `_`) implementing
+//! [`RecipeLogic`] and name it in [`logic_for`].
+
+pub mod spec;
+
+mod remove_gc;
+mod remove_gosched;
+pub mod util;
+
+use std::path::Path;
+
+use crate::engine::{Recipe, RecipeLogic};
+use spec::RecipeSpec;
+
+include!(concat!(env!("OUT_DIR"), "/codemods.rs"));
+
+/// The built-in implementation named `name` in a codemod's `[fix]`.
+pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
+    Some(match name {
+        "remove-gc" => &remove_gc::RemoveGc,
+        "remove-gosched" => &remove_gosched::RemoveGosched,
+        _ => return None,
+    })
+}
+
+/// Loads the built-in recipes, sorted by id.
+pub fn builtin() -> Result<Vec<Recipe>, String> {
+    let mut out = Vec::new();
+    for (file, text) in EMBEDDED {
+        out.push(load(file, text)?);
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// Loads every `*.toml` codemod file in `dir` (user recipes).
+pub fn load_dir(dir: &Path) -> Result<Vec<Recipe>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        out.push(load(&p.display().to_string(), &text)?);
+    }
+    Ok(out)
+}
+
+fn load(file: &str, text: &str) -> Result<Recipe, String> {
+    let spec = RecipeSpec::from_toml(text).map_err(|e| format!("{file}: {e}"))?;
+    let stem = Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string());
+    if stem.as_deref() != Some(spec.id.as_str()) {
+        return Err(format!(
+            "{file}: the file name must be the recipe id (`{}.toml`)",
+            spec.id
+        ));
+    }
+    Recipe::compile(spec, logic_for).map_err(|e| format!("{file}: {e}"))
+}
+
+/// Which recipes to run.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// `--recipe`: only these (also enables opt-in recipes).
+    pub only: Vec<String>,
+    /// `--skip`: never these.
+    pub skip: Vec<String>,
+}
+
+impl Selection {
+    /// Keeps the selected recipes; an unknown id is an error that lists the known ones.
+    pub fn apply(&self, all: Vec<Recipe>) -> Result<Vec<Recipe>, String> {
+        for id in self.only.iter().chain(&self.skip) {
+            if !all.iter().any(|r| &*r.id == id) {
+                let known: Vec<&str> = all.iter().map(|r| &*r.id).collect();
+                return Err(format!(
+                    "unknown recipe `{id}` (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+        Ok(all
+            .into_iter()
+            .filter(|r| {
+                let id = &*r.id;
+                let chosen = if self.only.is_empty() {
+                    !r.spec.opt_in
+                } else {
+                    self.only.iter().any(|o| o == id)
+                };
+                chosen && !self.skip.iter().any(|s| s == id)
+            })
+            .collect())
+    }
+}

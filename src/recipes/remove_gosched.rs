@@ -1,0 +1,98 @@
+//! `remove-gosched`: drop `runtime.Gosched()` calls sprinkled for fairness.
+
+use crate::engine::edit::{remove_statement, remove_statement_range};
+use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
+
+use super::util::{
+    block_owner, call_statement, has_side_effects, loop_of, method_call, next_statement,
+    prev_statement, sibling_statements,
+};
+
+pub struct RemoveGosched;
+
+impl RecipeLogic for RemoveGosched {
+    fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
+        let call = cx.node();
+        let file = cx.file;
+        let Some(stmt) = call_statement(&call) else {
+            return Some(cx.report("it is not a statement of its own"));
+        };
+        if stmt.kind() != "expression_statement" {
+            return Some(cx.report("it is deferred or started as a goroutine"));
+        }
+        if !file.go_version.at_least(1, 14) {
+            return Some(cx.report(&format!(
+                "the module targets Go {}, before asynchronous preemption (1.14): a tight loop may need the yield",
+                file.go_version
+            )));
+        }
+        let siblings = sibling_statements(&stmt);
+        let alone = siblings.len() == 1;
+        if let Some(lp) =
+            loop_of(&stmt).or_else(|| call.ancestors().find(|a| a.kind() == "for_statement"))
+        {
+            let spins_on_trylock = lp.dfs().any(|n| {
+                n.kind() == "call_expression"
+                    && n.field("function").is_some_and(|f| {
+                        f.kind() == "selector_expression"
+                            && f.field("field").is_some_and(|x| x.text() == "TryLock")
+                    })
+            });
+            if spins_on_trylock {
+                return Some(cx.report(
+                    "it spins on TryLock: waiting with Lock, or fixing the lock order, is the real fix (see the trylock-spin finding)",
+                ));
+            }
+        }
+        if alone && loop_of(&stmt).is_some() {
+            return Some(cx.report("it is the whole body of a loop: a spin-wait that needs a blocking wait (channel, sync.Cond), not removal"));
+        }
+        if alone
+            && block_owner(&stmt).is_some_and(|o| {
+                matches!(
+                    &*o.kind(),
+                    "function_declaration" | "method_declaration" | "func_literal"
+                )
+            })
+        {
+            return Some(cx.report("it is the whole body of a function that callers use to yield"));
+        }
+        let is_method = |s: &Option<_>, names: &[&str]| {
+            s.as_ref()
+                .and_then(method_call)
+                .is_some_and(|(_, m): (String, String)| names.contains(&m.as_str()))
+        };
+        if is_method(&prev_statement(&stmt), &["Unlock", "RUnlock"])
+            && is_method(&next_statement(&stmt), &["Lock", "RLock"])
+        {
+            return Some(
+                cx.report("it hands the lock to waiting goroutines between an Unlock and a Lock"),
+            );
+        }
+        // An `if` whose only statement this is, with no else and a condition
+        // without side effects, goes with it.
+        if alone {
+            if let Some(owner) = block_owner(&stmt) {
+                let removable_if = owner.kind() == "if_statement"
+                    && owner.field("alternative").is_none()
+                    && owner
+                        .field("initializer")
+                        .is_none_or(|i| !has_side_effects(&i))
+                    && owner
+                        .field("condition")
+                        .is_some_and(|c| !has_side_effects(&c));
+                if removable_if {
+                    let r = owner.range();
+                    return Some(cx.fix(Fix {
+                        edits: vec![remove_statement_range(file.source, r.start, r.end)],
+                        add_imports: Vec::new(),
+                    }));
+                }
+            }
+        }
+        Some(cx.fix(Fix {
+            edits: vec![remove_statement(file.source, &stmt)],
+            add_imports: Vec::new(),
+        }))
+    }
+}

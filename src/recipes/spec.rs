@@ -1,0 +1,133 @@
+//! The codemod file format (`codemods/<id>.toml`).
+//!
+//! One file describes one recipe: its prose (what `list` and `explain`
+//! print), how it matches (an ast-grep rule, with the packages its patterns
+//! name bound to import paths) and how it fixes (a template, or the name of
+//! a Rust implementation for fixes that need real logic).
+//!
+//! ```toml
+//! id = "remove-gc"
+//! kind = "fix"                       # or "report"
+//! summary = "one line"
+//! message = "what a finding says"
+//! rationale = "why it matters (prose)"
+//! rewrite = "what the fix does (prose)"
+//! report-only = ["when the recipe reports instead of rewriting"]
+//! [example]
+//! before = "..."
+//! after = "..."
+//! [match]
+//! imports = { runtime = "runtime" }  # pattern name -> import path
+//! triggers = ["GC"]                  # optional; derived from the patterns
+//! rule = { kind = "call_expression", pattern = "runtime.GC()" }
+//! [fix]
+//! implementation = "remove-gc"       # or: template = "..."
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// Fix or report.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum RecipeKind {
+    /// Findings carry an automatic rewrite (where its safety conditions hold).
+    Fix,
+    /// Findings carry an explanation only.
+    Report,
+}
+
+impl RecipeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecipeKind::Fix => "fix",
+            RecipeKind::Report => "report",
+        }
+    }
+}
+
+/// A before/after pair shown by `explain`.
+#[derive(Clone, Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub before: String,
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+/// How a recipe finds candidates.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSpec {
+    /// Package names used in the rule's patterns, mapped to import paths.
+    /// The recipe runs only on files importing all of them, and each name is
+    /// rewritten to the file's own local name (alias or dot-import) before
+    /// matching.
+    #[serde(default)]
+    pub imports: BTreeMap<String, String>,
+    /// Byte strings of which at least one must occur in a file for the recipe
+    /// to run on it. Derived from the patterns (`runtime.GC()` gives `GC`)
+    /// when absent.
+    #[serde(default)]
+    pub triggers: Option<Vec<String>>,
+    /// An ast-grep rule object (`pattern`, `kind`, `inside`, `has`, `not`,
+    /// `all`, `any`, ...).
+    pub rule: toml::Value,
+    /// ast-grep constraints on meta-variables.
+    #[serde(default)]
+    pub constraints: Option<toml::Value>,
+    /// ast-grep utility rules.
+    #[serde(default)]
+    pub utils: Option<toml::Value>,
+}
+
+/// How a recipe rewrites.
+#[derive(Clone, Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FixSpec {
+    /// The name of a built-in implementation that examines every match and
+    /// decides between rewriting and reporting.
+    #[serde(default)]
+    pub implementation: Option<String>,
+    /// An ast-grep fix template replacing the matched node.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// Imports the template's text needs.
+    #[serde(default)]
+    pub imports: Vec<String>,
+}
+
+/// One codemod file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RecipeSpec {
+    pub id: String,
+    pub kind: RecipeKind,
+    pub summary: String,
+    /// The finding's message.
+    pub message: String,
+    pub rationale: String,
+    #[serde(default)]
+    pub rewrite: Option<String>,
+    #[serde(default)]
+    pub report_only: Vec<String>,
+    /// Off unless enabled with `--recipe`.
+    #[serde(default)]
+    pub opt_in: bool,
+    /// Settings and their defaults (`--set <id>.<name>=<value>`).
+    #[serde(default)]
+    pub settings: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    pub example: Option<Example>,
+    #[serde(rename = "match")]
+    pub matching: MatchSpec,
+    #[serde(default)]
+    pub fix: Option<FixSpec>,
+}
+
+impl RecipeSpec {
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+}

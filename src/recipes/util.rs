@@ -1,0 +1,162 @@
+//! Questions about Go syntax that several recipes ask.
+
+use crate::engine::golang::GoNode;
+use crate::engine::FileContext;
+
+/// The statement a call stands in: `f()` as an expression statement, or the
+/// `defer f()` / `go f()` statement.
+pub fn call_statement<'r>(call: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let parent = call.parent()?;
+    matches!(
+        &*parent.kind(),
+        "expression_statement" | "defer_statement" | "go_statement"
+    )
+    .then_some(parent)
+}
+
+/// The statements of the list holding `stmt`, comments left out.
+pub fn sibling_statements<'r>(stmt: &GoNode<'r>) -> Vec<GoNode<'r>> {
+    match stmt.parent() {
+        Some(list) if list.kind() == "statement_list" => list
+            .named_children()
+            .filter(|n| n.kind() != "comment")
+            .collect(),
+        _ => vec![stmt.clone()],
+    }
+}
+
+/// The statement before `stmt` in its list (comments skipped).
+pub fn prev_statement<'r>(stmt: &GoNode<'r>) -> Option<GoNode<'r>> {
+    stmt.prev_all()
+        .find(|n| n.is_named() && n.kind() != "comment")
+}
+
+/// The statement after `stmt` in its list (comments skipped).
+pub fn next_statement<'r>(stmt: &GoNode<'r>) -> Option<GoNode<'r>> {
+    stmt.next_all()
+        .find(|n| n.is_named() && n.kind() != "comment")
+}
+
+/// The node owning the block whose statement list holds `stmt` (a
+/// `for_statement`, `if_statement`, `function_declaration`, `func_literal`...),
+/// or the case clause for statements of a `case`.
+pub fn block_owner<'r>(stmt: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let list = stmt.parent()?;
+    if list.kind() != "statement_list" {
+        return None;
+    }
+    let holder = list.parent()?;
+    if holder.kind() == "block" {
+        holder.parent()
+    } else {
+        Some(holder)
+    }
+}
+
+/// The name of the top-level function or method holding `node`.
+pub fn top_function_name(node: &GoNode<'_>) -> Option<String> {
+    let top = crate::engine::scope::top_level(node)?;
+    if matches!(&*top.kind(), "function_declaration" | "method_declaration") {
+        top.field("name").map(|n| n.text().to_string())
+    } else {
+        None
+    }
+}
+
+/// Whether `node` is in the program's `main` function or in an `init` function.
+pub fn in_main_or_init(file: &FileContext<'_>, node: &GoNode<'_>) -> Option<&'static str> {
+    let top = crate::engine::scope::top_level(node)?;
+    if top.kind() != "function_declaration" {
+        return None;
+    }
+    match top.field("name").map(|n| n.text().to_string()).as_deref() {
+        Some("init") => Some("init"),
+        Some("main") if file.package_name() == "main" => Some("main"),
+        _ => None,
+    }
+}
+
+/// Whether `node` is test code: in a `_test.go` file, or in a function that
+/// takes a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`.
+pub fn in_test_code(file: &FileContext<'_>, node: &GoNode<'_>) -> bool {
+    if file.is_test_file() {
+        return true;
+    }
+    node.ancestors()
+        .filter(|a| {
+            matches!(
+                &*a.kind(),
+                "function_declaration" | "method_declaration" | "func_literal"
+            )
+        })
+        .any(|f| testing_param(&f).is_some())
+}
+
+/// The testing type (`T`, `B`, `F`, `TB`) a function takes, if any.
+pub fn testing_param(func: &GoNode<'_>) -> Option<String> {
+    let params = func.field("parameters")?;
+    let found = params.named_children().find_map(|p| {
+        let ty = p.field("type")?;
+        let text = ty.text();
+        let t = text.trim_start_matches('*');
+        let (pkg, name) = t.split_once('.')?;
+        (pkg == "testing" && matches!(name, "T" | "B" | "F" | "TB")).then(|| name.to_string())
+    });
+    found
+}
+
+/// The loop (`for_statement`) whose body's statements include `stmt` directly.
+pub fn loop_of<'r>(stmt: &GoNode<'r>) -> Option<GoNode<'r>> {
+    block_owner(stmt).filter(|o| o.kind() == "for_statement")
+}
+
+/// The closest loop around `node`, not crossing a function boundary.
+pub fn enclosing_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    for a in node.ancestors() {
+        match &*a.kind() {
+            "for_statement" => return Some(a),
+            "func_literal" | "function_declaration" | "method_declaration" => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `x.M()` as a statement: the method name `M`, with the receiver text.
+pub fn method_call(stmt: &GoNode<'_>) -> Option<(String, String)> {
+    let expr = if stmt.kind() == "expression_statement" {
+        stmt.named_children().next()?
+    } else {
+        stmt.clone()
+    };
+    if expr.kind() != "call_expression" {
+        return None;
+    }
+    let f = expr.field("function")?;
+    if f.kind() != "selector_expression" {
+        return None;
+    }
+    Some((
+        f.field("operand")?.text().to_string(),
+        f.field("field")?.text().to_string(),
+    ))
+}
+
+/// Whether `node` contains a call of `path.name` for any of `names`.
+pub fn calls_any(file: &FileContext<'_>, node: &GoNode<'_>, path: &str, names: &[&str]) -> bool {
+    node.dfs()
+        .filter(|n| n.kind() == "call_expression")
+        .any(|c| names.iter().any(|name| file.is_pkg_call(&c, path, name)))
+}
+
+/// Whether evaluating `expr` can have side effects: calls (other than the
+/// pure built-ins `len` and `cap`) and channel receives.
+pub fn has_side_effects(expr: &GoNode<'_>) -> bool {
+    expr.dfs().any(|n| match &*n.kind() {
+        "call_expression" => !n
+            .field("function")
+            .is_some_and(|f| f.kind() == "identifier" && matches!(&*f.text(), "len" | "cap")),
+        "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+        _ => false,
+    })
+}

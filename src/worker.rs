@@ -1,0 +1,111 @@
+//! Runs the engine over many files in parallel and hands the results to a
+//! single consumer in a deterministic order (the order of the file list).
+//!
+//! Files are processed in chunks: each chunk runs in parallel, then its
+//! results are consumed in order before the next chunk starts. Memory stays
+//! bounded by one chunk's sources and results, whatever the repository size.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::engine::gomod::VersionResolver;
+use crate::engine::{Engine, FileOutcome, Mode};
+use crate::walk::is_generated;
+
+/// Files per chunk: large enough to keep every core busy, small enough to
+/// keep memory flat.
+const CHUNK: usize = 256;
+
+/// One processed file.
+pub struct Processed {
+    pub path: PathBuf,
+    /// The text as read (absent when the file was skipped before parsing).
+    pub source: Option<String>,
+    pub outcome: FileOutcome,
+}
+
+/// Options for a run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// Also process generated files.
+    pub generated: bool,
+}
+
+/// Processes `files` and calls `sink` for each, in list order. `sink`
+/// returning an error stops the run.
+pub fn run<E>(
+    engine: &Engine,
+    versions: &VersionResolver,
+    files: &[PathBuf],
+    mode: Mode,
+    opts: RunOptions,
+    mut sink: impl FnMut(Processed) -> Result<(), E>,
+    mut progress: impl FnMut(usize),
+) -> Result<(), E> {
+    for chunk in files.chunks(CHUNK) {
+        let results: Vec<Processed> = chunk
+            .par_iter()
+            .map(|path| process_one(engine, versions, path, mode, opts))
+            .collect();
+        progress(results.len());
+        for r in results {
+            sink(r)?;
+        }
+    }
+    Ok(())
+}
+
+fn process_one(
+    engine: &Engine,
+    versions: &VersionResolver,
+    path: &Path,
+    mode: Mode,
+    opts: RunOptions,
+) -> Processed {
+    let mut outcome = FileOutcome::default();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            outcome.error = Some(format!("cannot read: {e}"));
+            return Processed {
+                path: path.to_path_buf(),
+                source: None,
+                outcome,
+            };
+        }
+    };
+    // The prefilter runs on raw bytes: most files stop here, unparsed.
+    if !engine.may_match(&bytes) {
+        return Processed {
+            path: path.to_path_buf(),
+            source: None,
+            outcome,
+        };
+    }
+    let source = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(_) => {
+            outcome.warnings.push("not valid UTF-8; skipped".into());
+            return Processed {
+                path: path.to_path_buf(),
+                source: None,
+                outcome,
+            };
+        }
+    };
+    if !opts.generated && is_generated(&source) {
+        return Processed {
+            path: path.to_path_buf(),
+            source: None,
+            outcome,
+        };
+    }
+    let version = versions.version_for(path);
+    let outcome = engine.process(path, &source, version, mode);
+    Processed {
+        path: path.to_path_buf(),
+        source: Some(source),
+        outcome,
+    }
+}
