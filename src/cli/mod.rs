@@ -1,0 +1,2 @@
+pub mod branch;
+pub mod pr;
