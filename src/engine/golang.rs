@@ -34,9 +34,7 @@ impl Language for Go {
         while let Some(c) = chars.next() {
             // `$X`, `$$$X` and `$_` become expando identifiers; a lone `$`
             // (never valid Go) is kept so the parser reports it.
-            if c == '$'
-                && matches!(chars.peek(), Some(n) if *n == '$' || *n == '_' || n.is_ascii_uppercase())
-            {
+            if c == '$' && matches!(chars.peek(), Some(n) if *n == '$' || *n == '_' || n.is_ascii_uppercase()) {
                 out.push(EXPANDO);
             } else {
                 out.push(c);
@@ -57,9 +55,7 @@ impl Language for Go {
     }
 
     fn field_to_id(&self, field: &str) -> Option<u16> {
-        self.get_ts_language()
-            .field_id_for_name(field)
-            .map(|f| f.get())
+        self.get_ts_language().field_id_for_name(field).map(|f| f.get())
     }
 
     fn build_pattern(&self, builder: &PatternBuilder) -> Result<Pattern, PatternError> {
