@@ -43,10 +43,10 @@ pub fn commit_message(summary: &CommitSummary<'_>) -> String {
             ));
             for (recipe, fixes) in many {
                 let para = format!(
-                    "{} ({}, {}): {}",
+                    "{}: {} ({}). {}",
                     recipe.id,
-                    plural(*fixes, "fix", "fixes"),
                     recipe.summary,
+                    plural(*fixes, "fix", "fixes"),
                     first_sentences(&recipe.rationale, 2)
                 );
                 msg.push_str(&wrap(&para, 72));

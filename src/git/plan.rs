@@ -343,7 +343,8 @@ fn shard_key(base: &BaseTree, split_by: SplitBy, path: &str) -> Option<String> {
             if owners.is_empty() {
                 Some("unowned".to_string())
             } else {
-                let mut owners: Vec<&str> = owners.iter().map(String::as_str).collect();
+                let mut owners: Vec<&str> =
+                    owners.iter().map(|o| o.trim_start_matches('@')).collect();
                 owners.sort_unstable();
                 owners.dedup();
                 Some(owners.join("+"))
