@@ -57,7 +57,11 @@ fn dirty_worktree_index_and_head_are_untouched() {
     let repo = sample_repo(tmp.path());
     let head_before = repo.head().unwrap().target().unwrap();
     // Dirty the working tree and the index.
-    std::fs::write(tmp.path().join("cmd/app/main.go"), "package main // edited\n").unwrap();
+    std::fs::write(
+        tmp.path().join("cmd/app/main.go"),
+        "package main // edited\n",
+    )
+    .unwrap();
     std::fs::write(tmp.path().join("new.go"), go_file("main", 3, 0)).unwrap();
     let mut index = repo.index().unwrap();
     index.add_path(Path::new("new.go")).unwrap();
@@ -66,7 +70,10 @@ fn dirty_worktree_index_and_head_are_untouched() {
 
     let records = branch(tmp.path(), &[]);
 
-    assert_eq!(statuses(&records), [("gomend/all".into(), "created".into())]);
+    assert_eq!(
+        statuses(&records),
+        [("gomend/all".into(), "created".into())]
+    );
     let record = &records[0];
     assert_eq!(record["fixes"]["remove-gc"], 3);
     assert_eq!(record["fixes"]["remove-gosched"], 1);
@@ -79,13 +86,14 @@ fn dirty_worktree_index_and_head_are_untouched() {
     assert_eq!(main_go, go_file("main", 0, 0));
     assert!(file_at(&repo, "gomend/all", "vendor/x/x.go").contains("runtime.GC()"));
     assert!(file_at(&repo, "gomend/all", "internal/pool/pool_test.go").contains("runtime.GC()"));
-    assert!(repo
-        .revparse_single("gomend/all:new.go")
-        .is_err());
+    assert!(repo.revparse_single("gomend/all:new.go").is_err());
     // Nothing else moved.
     assert_eq!(repo.head().unwrap().target().unwrap(), head_before);
     assert_eq!(repo.head().unwrap().name(), Some("refs/heads/main"));
-    assert_eq!(std::fs::read(repo.path().join("index")).unwrap(), index_bytes);
+    assert_eq!(
+        std::fs::read(repo.path().join("index")).unwrap(),
+        index_bytes
+    );
     assert_eq!(
         std::fs::read_to_string(tmp.path().join("cmd/app/main.go")).unwrap(),
         "package main // edited\n"
@@ -111,7 +119,10 @@ fn rerun_on_same_base_writes_nothing() {
 
     let records = branch(tmp.path(), &[]);
 
-    assert_eq!(statuses(&records), [("gomend/all".into(), "unchanged".into())]);
+    assert_eq!(
+        statuses(&records),
+        [("gomend/all".into(), "unchanged".into())]
+    );
     assert_eq!(tip(&repo, "gomend/all").unwrap(), first);
     assert_eq!(count_loose_commits(&repo), objects_before);
     assert_eq!(records[0]["commits"].as_array().unwrap().len(), 2);
@@ -148,12 +159,18 @@ fn moved_base_rebuilds_the_branch() {
 
     let records = branch(tmp.path(), &[]);
 
-    assert_eq!(statuses(&records), [("gomend/all".into(), "rebased".into())]);
+    assert_eq!(
+        statuses(&records),
+        [("gomend/all".into(), "rebased".into())]
+    );
     assert_eq!(records[0]["base"], new_base.to_string());
     let tip = tip(&repo, "gomend/all").unwrap();
     let messages = messages_between(&repo, tip, new_base);
     assert_eq!(messages.len(), 2);
-    assert_eq!(file_at(&repo, "gomend/all", "internal/cache/cache.go"), go_file("cache", 0, 0));
+    assert_eq!(
+        file_at(&repo, "gomend/all", "internal/cache/cache.go"),
+        go_file("cache", 0, 0)
+    );
     assert_eq!(records[0]["fixes"]["remove-gc"], 4);
 }
 
@@ -178,10 +195,18 @@ fn human_commit_on_the_branch_is_left_alone_unless_forced() {
         )
         .unwrap();
     // And the base moves, which would otherwise trigger a rebuild.
-    commit_files(&repo, &[("extra.go", &go_file("main", 1, 0))], "More", 1_700_000_300);
+    commit_files(
+        &repo,
+        &[("extra.go", &go_file("main", 1, 0))],
+        "More",
+        1_700_000_300,
+    );
 
     let records = branch(tmp.path(), &[]);
-    assert_eq!(statuses(&records), [("gomend/all".into(), "skipped".into())]);
+    assert_eq!(
+        statuses(&records),
+        [("gomend/all".into(), "skipped".into())]
+    );
     let reason = records[0]["reason"].as_str().unwrap();
     assert!(reason.contains("not made by gomend"), "{reason}");
     assert!(reason.contains("--force"), "{reason}");
@@ -216,7 +241,10 @@ fn codeowners_split_gives_one_branch_per_owner_set() {
             ("gomend/all/acme-core".into(), "created".into()),
         ]
     );
-    assert_eq!(records[0]["reviewers"], serde_json::json!(["@acme/cli", "@alice"]));
+    assert_eq!(
+        records[0]["reviewers"],
+        serde_json::json!(["@acme/cli", "@alice"])
+    );
     assert_eq!(records[0]["files"], serde_json::json!(["cmd/app/main.go"]));
     assert_eq!(records[1]["reviewers"], serde_json::json!(["@acme/core"]));
     assert_eq!(
@@ -225,7 +253,9 @@ fn codeowners_split_gives_one_branch_per_owner_set() {
     );
     // Each branch changes only its own files.
     assert!(file_at(&repo, "gomend/all/acme-core", "cmd/app/main.go").contains("runtime.GC()"));
-    assert!(!file_at(&repo, "gomend/all/acme-cli+alice", "cmd/app/main.go").contains("runtime.GC()"));
+    assert!(
+        !file_at(&repo, "gomend/all/acme-cli+alice", "cmd/app/main.go").contains("runtime.GC()")
+    );
 }
 
 #[test]
@@ -234,7 +264,10 @@ fn dir_split_follows_modules_and_max_files() {
     let files = vec![
         ("go.mod", "module example.com/root\n\ngo 1.22\n".to_string()),
         ("main.go", go_file("main", 1, 0)),
-        ("services/api/go.mod", "module example.com/api\n\ngo 1.23\n".to_string()),
+        (
+            "services/api/go.mod",
+            "module example.com/api\n\ngo 1.23\n".to_string(),
+        ),
         ("services/api/a.go", go_file("api", 1, 0)),
         ("services/api/b.go", go_file("api", 1, 0)),
         ("services/api/c/c.go", go_file("c", 1, 0)),
@@ -251,8 +284,14 @@ fn dir_split_follows_modules_and_max_files() {
             ("gomend/all/services-api-2".into(), "created".into()),
         ]
     );
-    assert_eq!(records[1]["files"], serde_json::json!(["services/api/a.go", "services/api/b.go"]));
-    assert_eq!(records[2]["files"], serde_json::json!(["services/api/c/c.go"]));
+    assert_eq!(
+        records[1]["files"],
+        serde_json::json!(["services/api/a.go", "services/api/b.go"])
+    );
+    assert_eq!(
+        records[2]["files"],
+        serde_json::json!(["services/api/c/c.go"])
+    );
 }
 
 #[test]
@@ -260,7 +299,10 @@ fn split_by_recipe_and_path_filters() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = sample_repo(tmp.path());
 
-    let records = branch(tmp.path(), &["cmd", "--split-by", "recipe", "--name", "bots/Go Fix"]);
+    let records = branch(
+        tmp.path(),
+        &["cmd", "--split-by", "recipe", "--name", "bots/Go Fix"],
+    );
 
     assert_eq!(
         statuses(&records),
@@ -270,11 +312,22 @@ fn split_by_recipe_and_path_filters() {
         ]
     );
     // Each recipe branch applies only its recipe, and only under cmd/.
-    assert_eq!(file_at(&repo, "bots/Go-Fix/remove-gc", "cmd/app/main.go"), go_file("main", 0, 1));
-    assert_eq!(file_at(&repo, "bots/Go-Fix/remove-gosched", "cmd/app/main.go"), go_file("main", 2, 0));
+    assert_eq!(
+        file_at(&repo, "bots/Go-Fix/remove-gc", "cmd/app/main.go"),
+        go_file("main", 0, 1)
+    );
+    assert_eq!(
+        file_at(&repo, "bots/Go-Fix/remove-gosched", "cmd/app/main.go"),
+        go_file("main", 2, 0)
+    );
     assert_eq!(records[0]["files"], serde_json::json!(["cmd/app/main.go"]));
     let tip = tip(&repo, "bots/Go-Fix/remove-gc").unwrap();
-    let message = repo.find_commit(tip).unwrap().message().unwrap().to_string();
+    let message = repo
+        .find_commit(tip)
+        .unwrap()
+        .message()
+        .unwrap()
+        .to_string();
     assert!(message.contains("gomend branch cmd --base "), "{message}");
     assert!(
         message.contains("--name 'bots/Go Fix' --split-by recipe"),
@@ -307,7 +360,10 @@ fn works_in_linked_worktrees_and_bare_repositories() {
     let wt_head = wt_repo.head().unwrap().name().unwrap().to_string();
 
     let records = branch(&wt_dir, &[]);
-    assert_eq!(statuses(&records), [("gomend/all".into(), "created".into())]);
+    assert_eq!(
+        statuses(&records),
+        [("gomend/all".into(), "created".into())]
+    );
     // The branch is shared with the main repository; no HEAD moved.
     assert!(tip(&repo, "gomend/all").is_some());
     assert_eq!(wt_repo.head().unwrap().name().unwrap(), wt_head);
@@ -321,8 +377,14 @@ fn works_in_linked_worktrees_and_bare_repositories() {
         .unwrap();
     bare.set_head("refs/heads/main").unwrap();
     let records = branch(&bare_dir, &["internal"]);
-    assert_eq!(statuses(&records), [("gomend/all".into(), "created".into())]);
-    assert_eq!(records[0]["files"], serde_json::json!(["internal/pool/pool.go"]));
+    assert_eq!(
+        statuses(&records),
+        [("gomend/all".into(), "created".into())]
+    );
+    assert_eq!(
+        records[0]["files"],
+        serde_json::json!(["internal/pool/pool.go"])
+    );
     assert!(tip(&bare, "gomend/all").is_some());
 }
 
@@ -333,13 +395,24 @@ fn checked_out_branch_is_never_moved() {
     branch(tmp.path(), &[]);
     let before = tip(&repo, "gomend/all").unwrap();
     repo.set_head("refs/heads/gomend/all").unwrap();
-    commit_files(&repo, &[("late.go", &go_file("main", 1, 0))], "Late", 1_700_000_400);
+    commit_files(
+        &repo,
+        &[("late.go", &go_file("main", 1, 0))],
+        "Late",
+        1_700_000_400,
+    );
     let after_commit = tip(&repo, "gomend/all").unwrap();
     assert_ne!(before, after_commit);
 
     let records = branch(tmp.path(), &["--base", "main", "--force"]);
-    assert_eq!(statuses(&records), [("gomend/all".into(), "skipped".into())]);
-    assert!(records[0]["reason"].as_str().unwrap().contains("checked out"));
+    assert_eq!(
+        statuses(&records),
+        [("gomend/all".into(), "skipped".into())]
+    );
+    assert!(records[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("checked out"));
     assert_eq!(tip(&repo, "gomend/all").unwrap(), after_commit);
 }
 
@@ -360,9 +433,20 @@ fn nothing_to_fix_and_bad_author_are_reported() {
     let err = run_to(&cli.args, &FakeRewriter, &mut Vec::new()).unwrap_err();
     assert!(err.to_string().contains("Name <email>"), "{err}");
 
-    let cli = Cli::try_parse_from(["gomend-branch", "-C", tmp.path().to_str().unwrap(), "--base", "nope"]).unwrap();
+    let cli = Cli::try_parse_from([
+        "gomend-branch",
+        "-C",
+        tmp.path().to_str().unwrap(),
+        "--base",
+        "nope",
+    ])
+    .unwrap();
     let err = run_to(&cli.args, &FakeRewriter, &mut Vec::new()).unwrap_err();
-    assert!(err.to_string().contains("cannot resolve base revision `nope`"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("cannot resolve base revision `nope`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -380,9 +464,9 @@ fn text_output_lists_each_branch() {
     let mut out = Vec::new();
     run_to(&cli.args, &FakeRewriter, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("created   gomend/all on "), "{text}");
     assert!(
-        text.starts_with("created   gomend/all on "),
+        text.contains("2 commit(s), 2 file(s), fixes: remove-gc 3, remove-gosched 1"),
         "{text}"
     );
-    assert!(text.contains("2 commit(s), 2 file(s), fixes: remove-gc 3, remove-gosched 1"), "{text}");
 }

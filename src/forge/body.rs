@@ -85,8 +85,8 @@ pub fn render_body(plan: &Plan, branch: &BranchPlan) -> String {
     out.push_str(&serde_json::to_string(&meta).unwrap_or_default());
     out.push_str(" -->\n");
     out.push_str(&format!(
-        "gomend found {} in {} on top of `{}`. Every change below is mechanical; \
-         the reasons are given per recipe.\n\n",
+        "gomend found {} in {} on top of `{}`. Each section below says what one \
+         recipe changed and why.\n\n",
         plural(branch.total_fixes(), "fix", "fixes"),
         plural(branch.files.len(), "file", "files"),
         &meta.base[..meta.base.len().min(12)]

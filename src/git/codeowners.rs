@@ -108,10 +108,10 @@ mod tests {
 # Default owners
 *       @acme/core
 *.go    @gopher
+**/logs @log-team
 /build/logs/ @ops
 docs/*  docs@example.com
 apps/   @apps-team
-**/logs @log-team
 /vendor/
 ";
 

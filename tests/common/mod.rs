@@ -45,7 +45,9 @@ impl TreeRewriter for FakeRewriter {
     fn wants(&self, rel_path: &str) -> bool {
         rel_path.ends_with(".go")
             && !rel_path.ends_with("_test.go")
-            && !rel_path.split('/').any(|c| c == "vendor" || c == "testdata")
+            && !rel_path
+                .split('/')
+                .any(|c| c == "vendor" || c == "testdata")
     }
 
     fn rewrite(

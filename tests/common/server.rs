@@ -159,7 +159,9 @@ impl Drop for Server {
 fn serve(listener: TcpListener, state: Arc<Mutex<State>>, stop: Arc<AtomicBool>) {
     let started = Instant::now();
     let mut served = 0;
-    while !stop.load(Ordering::SeqCst) && served < MAX_CONNECTIONS && started.elapsed() < MAX_LIFETIME
+    while !stop.load(Ordering::SeqCst)
+        && served < MAX_CONNECTIONS
+        && started.elapsed() < MAX_LIFETIME
     {
         match listener.accept() {
             Ok((stream, _)) => {
@@ -265,7 +267,10 @@ fn respond(state: &Mutex<State>, req: Recorded) -> (u16, Vec<(String, String)>, 
     ];
     if let Some(canned) = s.canned.pop_front() {
         let mut h = canned.headers.clone();
-        if !h.iter().any(|(k, _)| k.eq_ignore_ascii_case("x-ratelimit-remaining")) {
+        if !h
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("x-ratelimit-remaining"))
+        {
             h.extend(headers);
         }
         return (canned.status, h, canned.body);
@@ -309,7 +314,12 @@ fn respond(state: &Mutex<State>, req: Recorded) -> (u16, Vec<(String, String)>, 
             let head = req.body["head"].as_str().unwrap_or("").to_string();
             if s.pulls.iter().any(|p| p.head == head && p.state == "open") {
                 let message = format!("A pull request already exists for {owner}:{head}.");
-                return (422, headers, json!({ "message": "Validation Failed", "errors": [{ "message": message }] }).to_string());
+                return (
+                    422,
+                    headers,
+                    json!({ "message": "Validation Failed", "errors": [{ "message": message }] })
+                        .to_string(),
+                );
             }
             let number = s.pulls.len() as u64 + 1;
             let pull = Pull {
