@@ -193,12 +193,21 @@ fn opens_one_pull_request_then_updates_it_in_place() {
         1_700_000_500,
     );
     fx.server.clear_requests();
-    let records = pr(&fx, &["--label", "gomend"]).unwrap();
+    let records = pr(&fx, &["--label", "gomend", "--label", "needs-review"]).unwrap();
     assert_eq!(records[0]["status"], "rebased");
     assert_eq!(records[0]["pr_action"], "updated");
     assert_eq!(
         fx.server.lines(),
-        [OPEN, HEAD_ALL, "PATCH /repos/acme/widgets/pulls/1"]
+        [
+            OPEN,
+            HEAD_ALL,
+            "PATCH /repos/acme/widgets/pulls/1",
+            "POST /repos/acme/widgets/issues/1/labels"
+        ]
+    );
+    assert_eq!(
+        fx.server.requests()[3].body,
+        json!({ "labels": ["needs-review"] })
     );
     let patch = &fx.server.requests()[2].body;
     assert_eq!(patch["title"], "gomend: 5 fixes from 2 recipes");

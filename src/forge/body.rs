@@ -11,6 +11,10 @@ use crate::git::plan::{BranchPlan, Plan};
 
 const MARKER: &str = "<!-- gomend:metadata ";
 
+/// Rows of the per-file table at most, so a body stays far below GitHub's
+/// 65,536-character limit; `--max-files` keeps branches smaller anyway.
+pub const MAX_TABLE_ROWS: usize = 200;
+
 /// Machine-readable facts about a gomend pull request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrMetadata {
@@ -112,7 +116,7 @@ pub fn render_body(plan: &Plan, branch: &BranchPlan) -> String {
         out.push_str("---:|");
     }
     out.push_str("---:|\n");
-    for file in &branch.files {
+    for file in branch.files.iter().take(MAX_TABLE_ROWS) {
         out.push_str(&format!("| `{}` |", file.path.replace('|', "\\|")));
         let mut total = 0;
         for (id, _) in &recipes {
@@ -121,6 +125,12 @@ pub fn render_body(plan: &Plan, branch: &BranchPlan) -> String {
             out.push_str(&format!(" {n} |"));
         }
         out.push_str(&format!(" {total} |\n"));
+    }
+    if branch.files.len() > MAX_TABLE_ROWS {
+        out.push_str(&format!(
+            "\n...and {} more; the commits list every file.\n",
+            plural(branch.files.len() - MAX_TABLE_ROWS, "file", "files")
+        ));
     }
     out.push_str("\n## Reproduce\n\nFrom the repository root:\n\n```sh\n");
     out.push_str(&plan.command);
