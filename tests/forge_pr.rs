@@ -465,3 +465,33 @@ fn dry_run_writes_and_pushes_nothing() {
         .is_err());
     assert_eq!(remote_tip(&fx, "gomend/remove-gc"), None);
 }
+
+#[test]
+fn unreachable_api_is_retried_then_reported() {
+    let fx = fixture(&[]);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let config = ForgeConfig {
+        api_url: url,
+        token: Some(Secret::new(TOKEN)),
+    };
+
+    let err = run_with(
+        &args(&fx, &[]),
+        &FakeRewriter,
+        &config,
+        fx.clock.clone(),
+        policy(),
+        &mut Vec::new(),
+    )
+    .unwrap_err();
+
+    let text = format!("{err:#}");
+    assert!(text.contains("GET /repos/acme/widgets/pulls?state=open&per_page=100 failed; gave up after 3 attempts"), "{text}");
+    assert!(!text.contains(TOKEN));
+    assert_eq!(
+        fx.clock.sleeps(),
+        [Duration::from_secs(1), Duration::from_secs(2)]
+    );
+}

@@ -115,7 +115,7 @@ fn rerun_on_same_base_writes_nothing() {
     let repo = sample_repo(tmp.path());
     branch(tmp.path(), &[]);
     let first = tip(&repo, "gomend/all").unwrap();
-    let objects_before = count_loose_commits(&repo);
+    let objects_before = count_objects(&repo);
 
     let records = branch(tmp.path(), &[]);
 
@@ -124,7 +124,7 @@ fn rerun_on_same_base_writes_nothing() {
         [("gomend/all".into(), "unchanged".into())]
     );
     assert_eq!(tip(&repo, "gomend/all").unwrap(), first);
-    assert_eq!(count_loose_commits(&repo), objects_before);
+    assert_eq!(count_objects(&repo), objects_before);
     assert_eq!(records[0]["commits"].as_array().unwrap().len(), 2);
     assert_eq!(
         records[0]["commits"][1].as_str().unwrap(),
@@ -132,13 +132,11 @@ fn rerun_on_same_base_writes_nothing() {
     );
 }
 
-fn count_loose_commits(repo: &Repository) -> usize {
+fn count_objects(repo: &Repository) -> usize {
     let odb = repo.odb().unwrap();
     let mut n = 0;
-    odb.foreach(|id| {
-        if odb.read_header(*id).map(|(_, k)| k) == Ok(git2::ObjectType::Commit) {
-            n += 1;
-        }
+    odb.foreach(|_| {
+        n += 1;
         true
     })
     .unwrap();

@@ -294,9 +294,20 @@ impl GitHub {
                 }
                 self.last_write = Some(self.clock.now());
             }
-            let mut response = self
-                .call(method, url, body.as_ref())
-                .with_context(|| format!("{method} {} failed", path_of(url, &self.api_url)))?;
+            let mut response = match self.call(method, url, body.as_ref()) {
+                Ok(response) => response,
+                Err(_) if attempt < self.policy.max_attempts => {
+                    self.clock
+                        .sleep(self.policy.backoff * 2u32.saturating_pow(attempt - 1));
+                    continue;
+                }
+                Err(err) => {
+                    return Err(err.context(format!(
+                        "{method} {} failed; gave up after {attempt} attempts",
+                        path_of(url, &self.api_url)
+                    )))
+                }
+            };
             let status = response.status().as_u16();
             let header = |name: &str| -> Option<String> {
                 response
