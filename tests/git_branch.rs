@@ -468,3 +468,51 @@ fn text_output_lists_each_branch() {
         "{text}"
     );
 }
+
+#[test]
+fn paths_are_taken_from_the_directory_gomend_runs_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = sample_files();
+    files.push(("docs/CODEOWNERS", "/internal/ @acme/runtime\n".to_string()));
+    let repo = sample_repo_with(tmp.path(), &files);
+
+    let records = branch(&tmp.path().join("internal"), &["pool", "../internal/./pool/../pool"]);
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        records[0]["files"],
+        serde_json::json!(["internal/pool/pool.go"])
+    );
+    assert_eq!(
+        records[0]["reviewers"],
+        serde_json::json!(["@acme/runtime"])
+    );
+    let tip = tip(&repo, "gomend/all").unwrap();
+    let message = repo
+        .find_commit(tip)
+        .unwrap()
+        .message()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("gomend branch internal/pool --base "),
+        "{message}"
+    );
+
+    let records = branch(&tmp.path().join("internal"), &[".."]);
+    assert_eq!(records[0]["status"], "updated");
+    assert_eq!(records[0]["files"].as_array().unwrap().len(), 2);
+
+    let cli = Cli::try_parse_from([
+        "gomend-branch",
+        "-C",
+        tmp.path().to_str().unwrap(),
+        "../elsewhere",
+    ])
+    .unwrap();
+    let err = run_to(&cli.args, &FakeRewriter, &mut Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("outside the repository"), "{err}");
+}
+
+fn sample_repo_with(dir: &Path, files: &[(&'static str, String)]) -> Repository {
+    init_repo(dir, &borrowed(files))
+}

@@ -150,7 +150,8 @@ impl BaseTree {
     }
 }
 
-/// Converts user paths to repository-relative filters.
+/// Converts user paths to repository-relative filters; an empty result
+/// selects the whole tree.
 ///
 /// Relative paths are taken from `cwd`; for a repository with a working tree
 /// they must lie inside it. For a bare repository paths are taken as
@@ -193,6 +194,12 @@ pub fn path_filters(
             );
         };
         out.push(normalize(&rel.to_string_lossy()));
+    }
+    out.sort();
+    out.dedup();
+    if out.iter().any(String::is_empty) {
+        // One of the paths is the repository root: everything is selected.
+        out.clear();
     }
     Ok(out)
 }

@@ -1,8 +1,9 @@
 //! The seam between the git layer and the rewrite engine.
 //!
 //! Everything under `git` and `forge` talks to the engine only through
-//! [`TreeRewriter`], so branches and pull requests can be built from any
-//! implementation: the engine's adapter in the binary, or a small fake in tests.
+//! [`TreeRewriter`]: `gomend branch` and `gomend pr` get their rewrites from
+//! whatever implements it, whether an adapter over the engine, which belongs in
+//! this module, or a small fake in tests.
 
 /// What the git layer needs from the rewrite engine.
 pub trait TreeRewriter: Sync {
