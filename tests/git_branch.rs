@@ -476,7 +476,10 @@ fn paths_are_taken_from_the_directory_gomend_runs_in() {
     files.push(("docs/CODEOWNERS", "/internal/ @acme/runtime\n".to_string()));
     let repo = sample_repo_with(tmp.path(), &files);
 
-    let records = branch(&tmp.path().join("internal"), &["pool", "../internal/./pool/../pool"]);
+    let records = branch(
+        &tmp.path().join("internal"),
+        &["pool", "../internal/./pool/../pool"],
+    );
     assert_eq!(records.len(), 1);
     assert_eq!(
         records[0]["files"],
