@@ -495,3 +495,21 @@ fn unreachable_api_is_retried_then_reported() {
         [Duration::from_secs(1), Duration::from_secs(2)]
     );
 }
+
+#[test]
+fn refused_review_request_is_a_note_not_a_failure() {
+    let fx = fixture(&[(".github/CODEOWNERS", "* @gomend-bot\n".into())]);
+
+    let records = pr(&fx, &["--reviewers-from-codeowners"]).unwrap();
+
+    assert_eq!(records[0]["pr_action"], "created");
+    let note = records[0]["note"].as_str().unwrap();
+    assert!(
+        note.contains("returned 422: Review cannot be requested from pull request author."),
+        "{note}"
+    );
+    assert_eq!(
+        fx.server.lines().last().unwrap(),
+        "POST /repos/acme/widgets/pulls/1/requested_reviewers"
+    );
+}

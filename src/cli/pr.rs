@@ -215,7 +215,7 @@ fn run_inner(
         }
         let title = render_title(&plan, branch);
         let body = render_body(&plan, branch);
-        let (action, pull) = match existing {
+        let (action, pull, note) = match existing {
             Some(pr) if !reopening => {
                 let pull = if pr.title == title && pr.body.as_deref() == Some(body.as_str()) {
                     ("unchanged", pr.clone())
@@ -233,13 +233,13 @@ fn run_inner(
                     .cloned()
                     .collect();
                 github.add_labels(pr.number, &missing)?;
-                pull
+                (pull.0, pull.1, None)
             }
             Some(pr) => {
                 let pull = github.update_pull(pr.number, &title, &body, Some("open"))?;
                 open_count += 1;
-                after_open(&mut github, args, branch, pull.number)?;
-                ("reopened", pull)
+                let note = after_open(&mut github, args, branch, pull.number)?;
+                ("reopened", pull, note)
             }
             None => {
                 let pull = github.create_pull(&NewPull {
@@ -250,23 +250,32 @@ fn run_inner(
                     draft: args.draft,
                 })?;
                 open_count += 1;
-                after_open(&mut github, args, branch, pull.number)?;
-                ("created", pull)
+                let note = after_open(&mut github, args, branch, pull.number)?;
+                ("created", pull, note)
             }
         };
-        records.push(record(&plan, branch, &outcome, action, Some(&pull), None));
+        records.push(record(&plan, branch, &outcome, action, Some(&pull), note));
     }
     report(args, &records, out)
 }
 
 /// Labels and reviewers for a pull request that was just opened or reopened.
-fn after_open(github: &mut GitHub, args: &PrArgs, branch: &BranchPlan, number: u64) -> Result<()> {
+/// A refused review request (say, for the pull request's own author) does not
+/// fail the run: it comes back as a note.
+fn after_open(
+    github: &mut GitHub,
+    args: &PrArgs,
+    branch: &BranchPlan,
+    number: u64,
+) -> Result<Option<String>> {
     github.add_labels(number, &args.labels)?;
     if args.reviewers_from_codeowners {
         let (users, teams) = reviewers(github.owner(), &branch.reviewers);
-        github.request_reviewers(number, &users, &teams)?;
+        if let Err(err) = github.request_reviewers(number, &users, &teams) {
+            return Ok(Some(format!("reviewers not requested: {err:#}")));
+        }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Splits CODEOWNERS owners into user logins and team slugs of `org`.

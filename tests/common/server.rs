@@ -371,6 +371,15 @@ fn respond(state: &Mutex<State>, req: Recorded) -> (u16, Vec<(String, String)>, 
         }
         ("POST", ["pulls", n, "requested_reviewers"]) => {
             let n: u64 = n.parse().unwrap_or(0);
+            if req.body["reviewers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| r == "gomend-bot")
+            {
+                let message = "Review cannot be requested from pull request author.";
+                return (422, headers, json!({ "message": message }).to_string());
+            }
             let Some(pull) = s.pulls.iter_mut().find(|p| p.number == n) else {
                 return (404, headers, json!({ "message": "Not Found" }).to_string());
             };
