@@ -147,8 +147,10 @@ fn inspect<'r>(repo: &'r Repository, refname: &str, new_base: Oid) -> Result<Exi
         return Ok(Existing::Foreign {
             tip: tip_id,
             why: format!(
-                "it carries commits that gomend did not make (below gomend's commits is {}, which is not in the history of the base)",
-                short(old_base)
+                "gomend's commits on it sit on {}, which is not in the history of the base {}: \
+                 either it carries commits gomend did not make, or the base went back",
+                short(old_base),
+                short(new_base)
             ),
         });
     }
