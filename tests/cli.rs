@@ -87,7 +87,10 @@ fn explain_unknown_recipe_is_an_error() {
     let (code, _, err) = run(&["explain", "no-such-recipe"]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown recipe `no-such-recipe`"), "{err}");
-    assert!(err.contains("remove-gc"), "the error lists the known recipes: {err}");
+    assert!(
+        err.contains("remove-gc"),
+        "the error lists the known recipes: {err}"
+    );
 }
 
 #[test]
@@ -103,7 +106,16 @@ fn check_json() {
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     for f in v.as_array().unwrap() {
-        for key in ["recipe", "path", "line", "column", "end_line", "end_column", "message", "fix"] {
+        for key in [
+            "recipe",
+            "path",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "message",
+            "fix",
+        ] {
             assert!(f.get(key).is_some(), "missing {key} in {f}");
         }
         assert!(f["path"].as_str().unwrap().starts_with("examples/"));
@@ -128,7 +140,13 @@ fn diff_output_and_exit_code() {
     insta::assert_snapshot!("diff", out);
     let (code, _, _) = run(&["diff", "--exit-code", "examples"]);
     assert_eq!(code, 1, "--exit-code reports a change");
-    let (code, _, _) = run(&["diff", "--exit-code", "--recipe", "remove-gc", "examples/batch"]);
+    let (code, _, _) = run(&[
+        "diff",
+        "--exit-code",
+        "--recipe",
+        "remove-gc",
+        "examples/batch",
+    ]);
     assert_eq!(code, 0, "--exit-code with nothing to change");
 }
 
@@ -136,7 +154,11 @@ fn diff_output_and_exit_code() {
 fn diff_piped_to_git_apply_equals_apply() {
     let by_diff = examples_copy();
     let by_apply = examples_copy();
-    let diff = gomend().args(["diff", "."]).current_dir(by_diff.path()).output().unwrap();
+    let diff = gomend()
+        .args(["diff", "."])
+        .current_dir(by_diff.path())
+        .output()
+        .unwrap();
     assert!(diff.status.success());
     assert!(!diff.stdout.is_empty());
     let mut git = Command::new("git")
@@ -148,18 +170,35 @@ fn diff_piped_to_git_apply_equals_apply() {
     use std::io::Write;
     git.stdin.take().unwrap().write_all(&diff.stdout).unwrap();
     assert!(git.wait().unwrap().success(), "git apply accepts the diff");
-    let apply = gomend().args(["apply", "."]).current_dir(by_apply.path()).output().unwrap();
+    let apply = gomend()
+        .args(["apply", "."])
+        .current_dir(by_apply.path())
+        .output()
+        .unwrap();
     assert!(apply.status.success());
     assert_eq!(tree_text(by_diff.path()), tree_text(by_apply.path()));
     // A second apply changes nothing.
-    let again = gomend().args(["diff", "--exit-code", "."]).current_dir(by_apply.path()).output().unwrap();
-    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
+    let again = gomend()
+        .args(["diff", "--exit-code", "."])
+        .current_dir(by_apply.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
 }
 
 #[test]
 fn apply_prints_a_summary() {
     let dir = examples_copy();
-    let out = gomend().args(["apply", "."]).current_dir(dir.path()).output().unwrap();
+    let out = gomend()
+        .args(["apply", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     insta::assert_snapshot!("apply_summary", String::from_utf8(out.stdout).unwrap());
 }
@@ -167,9 +206,15 @@ fn apply_prints_a_summary() {
 #[test]
 fn recipe_and_skip_select_recipes() {
     let (_, out, _) = run(&["check", "--recipe", "remove-gc", "examples"]);
-    assert!(out.contains("remove-gc") && !out.contains("remove-gosched"), "{out}");
+    assert!(
+        out.contains("remove-gc") && !out.contains("remove-gosched"),
+        "{out}"
+    );
     let (_, out, _) = run(&["check", "--skip", "remove-gc", "examples"]);
-    assert!(!out.contains("remove-gc:") && out.contains("remove-gosched"), "{out}");
+    assert!(
+        !out.contains("remove-gc:") && out.contains("remove-gosched"),
+        "{out}"
+    );
     let (code, _, err) = run(&["check", "--recipe", "nope", "examples"]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown recipe `nope`"), "{err}");
@@ -177,10 +222,25 @@ fn recipe_and_skip_select_recipes() {
 
 #[test]
 fn go_version_flag_overrides_go_mod() {
-    let (_, out, _) = run(&["check", "--format", "json", "--go-version", "1.13", "examples/batch"]);
+    let (_, out, _) = run(&[
+        "check",
+        "--format",
+        "json",
+        "--go-version",
+        "1.13",
+        "examples/batch",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let fixes: Vec<bool> = v.as_array().unwrap().iter().map(|f| f["fix"].as_bool().unwrap()).collect();
-    assert!(!fixes.is_empty() && fixes.iter().all(|f| !f), "before Go 1.14 every yield is report-only: {out}");
+    let fixes: Vec<bool> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fix"].as_bool().unwrap())
+        .collect();
+    assert!(
+        !fixes.is_empty() && fixes.iter().all(|f| !f),
+        "before Go 1.14 every yield is report-only: {out}"
+    );
     let (code, _, err) = run(&["check", "--go-version", "one", "examples"]);
     assert_eq!(code, 2);
     assert!(err.contains("--go-version"), "{err}");
@@ -193,10 +253,20 @@ fn file_that_does_not_parse_is_skipped_and_never_written() {
     let good = "package a\n\nimport \"runtime\"\n\nfunc B() {\n\truntime.GC()\n}\n";
     std::fs::write(dir.path().join("broken.go"), broken).unwrap();
     std::fs::write(dir.path().join("good.go"), good).unwrap();
-    let out = gomend().args(["apply", "."]).current_dir(dir.path()).output().unwrap();
+    let out = gomend()
+        .args(["apply", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("broken.go"), "the skipped file is named: {err}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("broken.go")).unwrap(), broken);
+    assert!(
+        err.contains("broken.go"),
+        "the skipped file is named: {err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("broken.go")).unwrap(),
+        broken
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("good.go")).unwrap(),
         "package a\n\nfunc B() {\n}\n"
@@ -217,9 +287,19 @@ fn tests_vendor_and_generated_files_are_skipped_unless_asked() {
     std::fs::create_dir_all(dir.path().join("vendor/x")).unwrap();
     std::fs::write(dir.path().join("vendor/x/v.go"), body).unwrap();
     std::fs::write(dir.path().join("a_test.go"), body).unwrap();
-    std::fs::write(dir.path().join("gen.go"), format!("// Code generated by hand-gen. DO NOT EDIT.\n\n{body}")).unwrap();
+    std::fs::write(
+        dir.path().join("gen.go"),
+        format!("// Code generated by hand-gen. DO NOT EDIT.\n\n{body}"),
+    )
+    .unwrap();
     let check = |extra: &[&str]| {
-        let out = gomend().arg("check").args(extra).arg(".").current_dir(dir.path()).output().unwrap();
+        let out = gomend()
+            .arg("check")
+            .args(extra)
+            .arg(".")
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
         String::from_utf8(out.stdout).unwrap()
     };
     assert_eq!(check(&[]), "");

@@ -17,6 +17,8 @@ const STATS: &[(&str, &[&str])] = &[
         &["FreeOSMemory", "ReadGCStats", "WriteHeapDump"],
     ),
     ("runtime/metrics", &["Read"]),
+    // A heap profile is only current right after a collection.
+    ("runtime/pprof", &["WriteHeapProfile", "Lookup"]),
 ];
 
 impl RecipeLogic for RemoveGc {
@@ -58,7 +60,7 @@ impl RecipeLogic for RemoveGc {
             .any(|(path, names)| calls_any(file, &func, path, names))
         {
             return Some(
-                cx.report("the function reads memory statistics, which need a collection first"),
+                cx.report("the function reads memory statistics or writes a heap profile, which need a collection first"),
             );
         }
         if let Some(why) = dot_import_blocks_removal(file, "runtime") {
