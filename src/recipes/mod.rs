@@ -9,6 +9,7 @@ pub mod spec;
 
 mod remove_gc;
 mod remove_gosched;
+mod select_default_spin;
 pub mod util;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
     Some(match name {
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
+        "select-default-spin" => &select_default_spin::SelectDefaultSpin,
         _ => return None,
     })
 }
