@@ -10,6 +10,7 @@ pub mod spec;
 mod remove_gc;
 mod remove_gosched;
 mod select_default_spin;
+mod timer_reset;
 pub mod util;
 
 use std::path::Path;
@@ -25,6 +26,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
         "select-default-spin" => &select_default_spin::SelectDefaultSpin,
+        "timer-reset" => &timer_reset::TimerReset,
         _ => return None,
     })
 }
