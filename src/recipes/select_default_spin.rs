@@ -5,7 +5,7 @@ use crate::engine::edit::{indent_at, line_end, line_start, remove_statement_rang
 use crate::engine::golang::GoNode;
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
-use super::util::{loop_of, sibling_statements};
+use super::util::{in_test_code, loop_of, sibling_statements};
 
 pub struct SelectDefaultSpin;
 
@@ -141,13 +141,20 @@ impl RecipeLogic for SelectDefaultSpin {
         }
         if let Some(body) = dflt.children().find(|c| c.kind() == "statement_list") {
             if body.named_children().any(|c| c.kind() != "comment") {
-                if leaves_or_waits(cx.file, &body) {
+                // A loop with its own exit condition that does work when
+                // nothing is ready is a bounded retry, not a spin.
+                if leaves_or_waits(cx.file, &body) || matches!(shape, LoopShape::Conditional) {
                     return None;
                 }
                 return Some(cx.report(
                     "the default does work on every empty pass; decide whether it should wait (a blocking case, a ticker, a back-off)",
                 ));
             }
+        }
+        if in_test_code(cx.file, &dflt) {
+            return Some(cx.report(
+                "in a test or benchmark a spinning loop may be the load under test",
+            ));
         }
         if matches!(shape, LoopShape::Conditional) {
             return Some(cx.report(
