@@ -152,9 +152,9 @@ impl RecipeLogic for SelectDefaultSpin {
             }
         }
         if in_test_code(cx.file, &dflt) {
-            return Some(cx.report(
-                "in a test or benchmark a spinning loop may be the load under test",
-            ));
+            return Some(
+                cx.report("in a test or benchmark a spinning loop may be the load under test"),
+            );
         }
         if matches!(shape, LoopShape::Conditional) {
             return Some(cx.report(

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::engine::edit::{indent_at, line_start, reindent, TextEdit};
 use crate::engine::golang::GoNode;
-use crate::engine::scope::{declared_names, fresh_name_avoiding};
+use crate::engine::scope::{declared_names, enclosing_function, fresh_name_avoiding};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::util::enclosing_loop;
@@ -132,6 +132,13 @@ impl RecipeLogic for TimerReset {
             ));
         }
         let d = duration(&call)?;
+        let uses_goto =
+            enclosing_function(&lp).is_some_and(|f| f.dfs().any(|n| n.kind() == "goto_statement"));
+        if uses_goto {
+            return Some(
+                cx.report("the function uses goto, which could jump over the new timer variable"),
+            );
+        }
         if let Some(why) = duration_problem(file, &d, &lp) {
             return Some(cx.report(&why));
         }
