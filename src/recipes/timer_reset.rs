@@ -123,6 +123,9 @@ impl RecipeLogic for TimerReset {
         let call = cx.node();
         let file = cx.file;
         let src = file.source;
+        if !file.is_pkg_call(&call, "time", "After") {
+            return None;
+        }
         let case = receiving_case(&call)?;
         let select = case.parent().filter(|p| p.kind() == "select_statement")?;
         let lp = enclosing_loop(&select)?;
