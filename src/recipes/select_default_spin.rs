@@ -167,3 +167,53 @@ impl RecipeLogic for SelectDefaultSpin {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::edit::apply_edits;
+    use crate::engine::golang::parse;
+
+    fn without_default(src: &str) -> String {
+        let root = parse(src);
+        let dflt = root
+            .root()
+            .dfs()
+            .find(|n| n.kind() == "default_case")
+            .expect("a default clause");
+        apply_edits(src, &[remove_default(src, &dflt)])
+    }
+
+    #[test]
+    fn removes_default_with_its_comments_only() {
+        let src = "package p\n\nfunc f(a, b chan int) {\n\tfor {\n\t\tselect {\n\t\tcase <-a:\n\t\t\t// a's note\n\t\t// poll\n\t\tdefault: // spin\n\t\t\t// nothing\n\t\t// b next\n\t\tcase <-b:\n\t\t}\n\t}\n}\n";
+        let want = "package p\n\nfunc f(a, b chan int) {\n\tfor {\n\t\tselect {\n\t\tcase <-a:\n\t\t\t// a's note\n\t\t// b next\n\t\tcase <-b:\n\t\t}\n\t}\n}\n";
+        assert_eq!(without_default(src), want);
+    }
+
+    #[test]
+    fn removes_default_sharing_a_line() {
+        let src = "package p\n\nfunc f(a chan int) {\n\tfor {\n\t\tselect { case <-a: default: }\n\t}\n}\n";
+        let want = "package p\n\nfunc f(a chan int) {\n\tfor {\n\t\tselect { case <-a: }\n\t}\n}\n";
+        assert_eq!(without_default(src), want);
+    }
+
+    #[test]
+    fn tells_loop_shapes_apart() {
+        let root = parse("package p\n\nfunc f(xs []int, ok bool) {\n\tfor {\n\t}\n\tfor i := 0; ; i++ {\n\t}\n\tfor ok {\n\t}\n\tfor i := 0; i < 3; i++ {\n\t}\n\tfor range xs {\n\t}\n}\n");
+        let shapes: Vec<&str> = root
+            .root()
+            .dfs()
+            .filter(|n| n.kind() == "for_statement")
+            .map(|l| match loop_shape(&l) {
+                LoopShape::Endless => "endless",
+                LoopShape::Conditional => "conditional",
+                LoopShape::Range => "range",
+            })
+            .collect();
+        assert_eq!(
+            shapes,
+            ["endless", "endless", "conditional", "conditional", "range"]
+        );
+    }
+}
