@@ -1,11 +1,10 @@
 //! `remove-gc`: drop `runtime.GC()` calls from request paths.
 
-use crate::engine::edit::remove_statement;
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::util::{
     call_statement, calls_any, dot_import_blocks_removal, enclosing_loop, in_main_or_init,
-    in_test_code, testing_param,
+    in_test_code, remove_call_statement, testing_param,
 };
 
 pub struct RemoveGc;
@@ -66,7 +65,7 @@ impl RecipeLogic for RemoveGc {
             return Some(cx.report(&why));
         }
         Some(cx.fix(Fix {
-            edits: vec![remove_statement(file.source, &stmt)],
+            edits: vec![remove_call_statement(file.source, &stmt)],
             add_imports: Vec::new(),
         }))
     }

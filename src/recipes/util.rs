@@ -169,3 +169,27 @@ pub fn dot_import_blocks_removal(file: &FileContext<'_>, path: &str) -> Option<S
         format!("`{path}` is dot-imported; deleting the call could leave the import unused, which needs a human to check")
     })
 }
+
+/// Deletes a statement that only calls something. When it is the only
+/// statement of an `if` with no `else` whose condition (and initializer) has
+/// no side effects, the whole `if` goes: an empty branch is noise.
+pub fn remove_call_statement(src: &str, stmt: &GoNode<'_>) -> crate::engine::edit::TextEdit {
+    use crate::engine::edit::{remove_statement, remove_statement_range};
+    if sibling_statements(stmt).len() == 1 {
+        if let Some(owner) = block_owner(stmt) {
+            let removable_if = owner.kind() == "if_statement"
+                && owner.field("alternative").is_none()
+                && owner
+                    .field("initializer")
+                    .is_none_or(|i| !has_side_effects(&i))
+                && owner
+                    .field("condition")
+                    .is_some_and(|c| !has_side_effects(&c));
+            if removable_if {
+                let r = owner.range();
+                return remove_statement_range(src, r.start, r.end);
+            }
+        }
+    }
+    remove_statement(src, stmt)
+}
