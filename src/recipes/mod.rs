@@ -9,6 +9,8 @@ pub mod spec;
 
 mod remove_gc;
 mod remove_gosched;
+mod select_default_spin;
+mod timer_reset;
 pub mod util;
 
 use std::path::Path;
@@ -23,6 +25,8 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
     Some(match name {
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
+        "select-default-spin" => &select_default_spin::SelectDefaultSpin,
+        "timer-reset" => &timer_reset::TimerReset,
         _ => return None,
     })
 }
