@@ -3,11 +3,12 @@
 //! Also home of a small value-flow analysis (where does a variable's value
 //! go?) that `finalizer-self-capture` shares.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
 use crate::engine::golang::GoNode;
-use crate::engine::scope::{declared_names, enclosing_function, fresh_name};
+use crate::engine::scope::{declared_names, enclosing_function, fresh_name_avoiding, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::util::enclosing_loop;
@@ -32,29 +33,7 @@ impl RecipeLogic for LostCancel {
         let &(func_name, takes_cause) = DERIVERS
             .iter()
             .find(|(name, _)| file.is_pkg_call(&call, "context", name))?;
-        let list = call.parent().filter(|p| p.kind() == "expression_list")?;
-        let holder = list.parent()?;
-        let (left, stmt): (Vec<GoNode>, GoNode) = match &*holder.kind() {
-            "short_var_declaration" | "assignment_statement"
-                if holder
-                    .field("right")
-                    .is_some_and(|r| r.range() == list.range()) =>
-            {
-                let left = holder.field("left")?.named_children().collect();
-                (left, holder.clone())
-            }
-            "var_spec" => {
-                let decl = holder.ancestors().find(|a| a.kind() == "var_declaration")?;
-                (holder.field_children("name").collect(), decl)
-            }
-            _ => return None,
-        };
-        if left.len() != 2 || left[1].text() != "_" || left[0].text() == "_" {
-            return None;
-        }
-        if holder.kind() == "assignment_statement" && !holder.children().any(|c| c.kind() == "=") {
-            return None;
-        }
+        let (holder, left, stmt) = dropped_cancel(&call)?;
         let target = &left[0];
         if target.kind() != "identifier" {
             return Some(cx.report(&format!(
@@ -121,7 +100,25 @@ impl RecipeLogic for LostCancel {
         {
             return Some(cx.report("it shares its line with other code"));
         }
-        let cancel = fresh_name(&stmt, "cancel");
+        // Earlier statements of the same declaration take `cancel`,
+        // `cancel2`... first: their fixes land in the same round.
+        let mut taken = HashSet::new();
+        if let Some(top) = top_level(&stmt) {
+            for other in top
+                .dfs()
+                .filter(|n| n.kind() == "call_expression" && n.range().start < call.range().start)
+            {
+                if DERIVERS
+                    .iter()
+                    .any(|(d, _)| file.is_pkg_call(&other, "context", d))
+                {
+                    if let Some((_, _, s)) = dropped_cancel(&other) {
+                        taken.insert(fresh_name_avoiding(&s, "cancel", &taken));
+                    }
+                }
+            }
+        }
+        let cancel = fresh_name_avoiding(&stmt, "cancel", &taken);
         let indent = indent_at(src, r.start).to_string();
         let arg = if takes_cause { "nil" } else { "" };
         let mut edits = vec![
@@ -160,6 +157,35 @@ impl RecipeLogic for LostCancel {
             add_imports: Vec::new(),
         }))
     }
+}
+
+/// For a call whose cancel function is dropped (`ctx, _ := call`), the
+/// declaring or assigning node, its left-hand side and the statement.
+fn dropped_cancel<'r>(call: &GoNode<'r>) -> Option<(GoNode<'r>, Vec<GoNode<'r>>, GoNode<'r>)> {
+    let list = call.parent().filter(|p| p.kind() == "expression_list")?;
+    let holder = list.parent()?;
+    let (left, stmt): (Vec<GoNode>, GoNode) = match &*holder.kind() {
+        "short_var_declaration" | "assignment_statement"
+            if holder
+                .field("right")
+                .is_some_and(|r| r.range() == list.range()) =>
+        {
+            let left = holder.field("left")?.named_children().collect();
+            (left, holder.clone())
+        }
+        "var_spec" => {
+            let decl = holder.ancestors().find(|a| a.kind() == "var_declaration")?;
+            (holder.field_children("name").collect(), decl)
+        }
+        _ => return None,
+    };
+    if left.len() != 2 || left[1].text() != "_" || left[0].text() == "_" {
+        return None;
+    }
+    if holder.kind() == "assignment_statement" && !holder.children().any(|c| c.kind() == "=") {
+        return None;
+    }
+    Some((holder, left, stmt))
 }
 
 /// Whether a call's result may hold a context passed to it: `append`, the
