@@ -427,19 +427,13 @@ impl Flow<'_> {
                         g.kind() == "call_expression"
                             && g.field("function").is_some_and(|f| f.range() == p.range())
                     });
+                    let carried = method
+                        .as_deref()
+                        .is_some_and(|m| self.through_methods.contains(&m));
                     match call {
-                        Some(call) => {
-                            if method
-                                .as_deref()
-                                .is_some_and(|m| self.through_methods.contains(&m))
-                            {
-                                cur = call;
-                            } else {
-                                return Step::Stays;
-                            }
-                        }
+                        Some(call) if carried => cur = call,
                         None if self.selector_propagates => cur = p,
-                        None => return Step::Stays,
+                        _ => return Step::Stays,
                     }
                 }
                 "argument_list" => {
