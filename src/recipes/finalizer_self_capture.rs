@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use crate::engine::edit::TextEdit;
 use crate::engine::golang::GoNode;
+use crate::engine::scope::declared_names;
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::lost_cancel::{resolve, Flow, Var};
@@ -32,12 +33,35 @@ fn is_literal_key(n: &GoNode<'_>) -> bool {
     })
 }
 
+/// Whether the identifier `n` is declared here (`x := ...`, `var x`, a
+/// parameter) rather than used.
+fn is_declaration(n: &GoNode<'_>) -> bool {
+    let Some(p) = n.parent() else {
+        return false;
+    };
+    match &*p.kind() {
+        "var_spec" | "const_spec" | "parameter_declaration" | "variadic_parameter_declaration" => {
+            true
+        }
+        "expression_list" => p.parent().is_some_and(|h| {
+            matches!(
+                &*h.kind(),
+                "short_var_declaration" | "range_clause" | "receive_statement"
+            ) && h.field("left").is_some_and(|l| l.range() == p.range())
+                && h.children().any(|c| c.kind() == ":=")
+        }),
+        _ => false,
+    }
+}
+
 /// Uses of `name` in `body` that refer to a declaration outside the closure
 /// `lit` (a captured variable).
 fn captured_uses<'r>(lit: &GoNode<'r>, body: &GoNode<'r>, name: &str) -> Vec<GoNode<'r>> {
     let lit_range = lit.range();
     body.dfs()
-        .filter(|n| n.kind() == "identifier" && n.text() == name && !is_literal_key(n))
+        .filter(|n| {
+            n.kind() == "identifier" && n.text() == name && !is_literal_key(n) && !is_declaration(n)
+        })
         .filter(|n| !resolve(n, name).is_some_and(|s| inside(&lit_range, &s)))
         .collect()
 }
@@ -137,6 +161,19 @@ impl RecipeLogic for FinalizerSelfCapture {
             return Some(cx.report(&format!(
                 "the parameter's type `{}` may lack the fields and methods the closure uses on `{name}`",
                 ty.text()
+            )));
+        }
+        // The body's own top level shares the parameters' scope: a name
+        // declared there cannot become the parameter's.
+        let mut top_names = Vec::new();
+        if let Some(list) = body.named_children().find(|c| c.kind() == "statement_list") {
+            for stmt in list.named_children() {
+                declared_names(&stmt, &mut top_names);
+            }
+        }
+        if matches!(pname.as_deref(), None | Some("_")) && top_names.contains(&name) {
+            return Some(cx.report(&format!(
+                "the closure declares its own `{name}`, so the parameter cannot take that name"
             )));
         }
         let edits = match pname.as_deref() {

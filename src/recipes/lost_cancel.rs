@@ -215,6 +215,11 @@ fn propagates_context(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
     callee == "append" || callee.contains("Context") || callee.contains("Ctx")
 }
 
+/// Whether a variable name is conventionally an error or a boolean flag.
+fn is_error_or_flag(name: &str) -> bool {
+    name == "ok" || name.starts_with("err") || name.ends_with("Err")
+}
+
 fn is_named_result(func: &GoNode<'_>, name: &str) -> bool {
     let Some(result) = func.field("result") else {
         return false;
@@ -475,7 +480,13 @@ impl Flow<'_> {
                                     .into_iter()
                                     .collect()
                             } else {
+                                // Results of one call: an error or a flag
+                                // (`req, err := ...`, `v, ok := ...`) does not
+                                // carry the value.
                                 lefts
+                                    .into_iter()
+                                    .filter(|l| !is_error_or_flag(&l.text()))
+                                    .collect()
                             };
                             return self.assigned(&h, &targets);
                         }
