@@ -54,6 +54,24 @@ fn is_declaration(n: &GoNode<'_>) -> bool {
     }
 }
 
+/// The variable an expression such as `s.res`, `&v` or `list[i]` starts from.
+fn root_variable<'r>(expr: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let mut cur = expr.clone();
+    loop {
+        match &*cur.kind() {
+            "identifier" => return Some(cur),
+            "selector_expression" | "unary_expression" | "index_expression" => {
+                cur = cur.field("operand")?
+            }
+            "parenthesized_expression" => {
+                let inner = cur.named_children().next()?;
+                cur = inner;
+            }
+            _ => return None,
+        }
+    }
+}
+
 /// Uses of `name` in `body` that refer to a declaration outside the closure
 /// `lit` (a captured variable).
 fn captured_uses<'r>(lit: &GoNode<'r>, body: &GoNode<'r>, name: &str) -> Vec<GoNode<'r>> {
@@ -94,16 +112,17 @@ impl RecipeLogic for FinalizerSelfCapture {
         };
         let body = lit.field("body")?;
         if obj.kind() != "identifier" {
-            // `s.res`, `&v`...: the closure names the object the same way.
+            // `s.res`, `&v`, `list[i]`: a closure that refers to the variable
+            // the object is reached from holds the object as well.
             let text = obj.text().to_string();
-            let same = body
-                .dfs()
-                .any(|n| n.kind() == obj.kind() && n.text() == text.as_str());
-            return same.then(|| {
-                cx.report(&format!(
-                    "the object is `{text}`, not a variable of its own: make the closure use its parameter by hand"
-                ))
-            });
+            let root = root_variable(obj)?;
+            let root_name = root.text().to_string();
+            if captured_uses(lit, &body, &root_name).is_empty() {
+                return None;
+            }
+            return Some(cx.report(&format!(
+                "the object is `{text}`, not a variable of its own, and the closure refers to `{root_name}`, which holds it: make the closure use its parameter by hand"
+            )));
         }
         let name = obj.text().to_string();
         let uses = captured_uses(lit, &body, &name);
