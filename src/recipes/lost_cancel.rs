@@ -30,7 +30,7 @@ impl RecipeLogic for LostCancel {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let call = cx.node();
         let file = cx.file;
-        let &(func_name, takes_cause) = DERIVERS
+        let &(_, takes_cause) = DERIVERS
             .iter()
             .find(|(name, _)| file.is_pkg_call(&call, "context", name))?;
         let (holder, left, stmt) = dropped_cancel(&call)?;
@@ -53,9 +53,9 @@ impl RecipeLogic for LostCancel {
             ));
         }
         if enclosing_loop(&stmt).is_some() {
-            return Some(cx.report(&format!(
-                "it runs in a loop, where a deferred cancel would wait for the function to return; call the cancel function at the end of each iteration (context.{func_name})"
-            )));
+            return Some(cx.report(
+                "it runs in a loop, where a deferred cancel would only run when the function returns; cancel each iteration's context at the end of that iteration",
+            ));
         }
         let func = enclosing_function(&stmt)?;
         // The variable the context lands in, named by the scope declaring it.
