@@ -323,6 +323,8 @@ impl Flow<'_> {
         self.escapes_all(file, vec![start])
     }
 
+    /// [`Flow::escapes`] for several variables at once (the local variables
+    /// the value reaches are added and followed too).
     pub fn escapes_all(&self, file: &FileContext<'_>, mut vars: Vec<Var>) -> Option<String> {
         let mut i = 0;
         while i < vars.len() && i < 64 {
