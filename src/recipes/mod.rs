@@ -7,6 +7,9 @@
 
 pub mod spec;
 
+mod finalizer_self_capture;
+mod gc_percent_restore;
+mod lost_cancel;
 mod remove_gc;
 mod remove_gosched;
 mod select_default_spin;
@@ -23,6 +26,9 @@ include!(concat!(env!("OUT_DIR"), "/codemods.rs"));
 /// The built-in implementation named `name` in a codemod's `[fix]`.
 pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
     Some(match name {
+        "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
+        "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,
+        "lost-cancel" => &lost_cancel::LostCancel,
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
         "select-default-spin" => &select_default_spin::SelectDefaultSpin,
