@@ -92,6 +92,9 @@ impl RecipeLogic for LostCancel {
         if let Some(why) = flow.escapes(file, Var::new(&name, scope.clone(), stmt.range().end)) {
             return Some(cx.report(&why));
         }
+        if let Some(why) = outlived_by_goroutine(&func, &name, stmt.range().end) {
+            return Some(cx.report(why));
+        }
         let src = file.source;
         let r = stmt.range();
         let after = src[r.end..line_end(src, r.end)].trim();
@@ -161,6 +164,34 @@ impl RecipeLogic for LostCancel {
 
 /// For a call whose cancel function is dropped (`ctx, _ := call`), the
 /// declaring or assigning node, its left-hand side and the statement.
+/// A goroutine started after `from` that uses `name`, when the function does
+/// not wait for anything afterwards (no receive, `select`, `range` or
+/// `Wait()`): such a goroutine is meant to outlive the call, and a deferred
+/// cancel would stop it as soon as the function returns.
+fn outlived_by_goroutine(func: &GoNode<'_>, name: &str, from: usize) -> Option<&'static str> {
+    let starts = func.dfs().filter(|n| {
+        n.kind() == "go_statement"
+            && n.range().start >= from
+            && n.dfs().any(|i| i.kind() == "identifier" && i.text() == name)
+    });
+    let last_start = starts.map(|g| g.range().end).max()?;
+    let waits = func.dfs().any(|n| {
+        n.range().start >= last_start
+            && match &*n.kind() {
+                "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+                "select_statement" | "range_clause" | "receive_statement" => true,
+                "call_expression" => n
+                    .field("function")
+                    .and_then(|f| f.field("field"))
+                    .is_some_and(|f| f.text() == "Wait"),
+                _ => false,
+            }
+    });
+    (!waits).then_some(
+        "the context is handed to a goroutine that this function does not wait for; a deferred cancel would stop it on return, so the owner of that goroutine must cancel it",
+    )
+}
+
 fn dropped_cancel<'r>(call: &GoNode<'r>) -> Option<(GoNode<'r>, Vec<GoNode<'r>>, GoNode<'r>)> {
     let list = call.parent().filter(|p| p.kind() == "expression_list")?;
     let holder = list.parent()?;
