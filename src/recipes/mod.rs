@@ -7,6 +7,8 @@
 
 pub mod spec;
 
+mod defer_wg_done;
+mod lock_os_thread;
 mod remove_gc;
 mod remove_gosched;
 pub mod util;
@@ -21,6 +23,8 @@ include!(concat!(env!("OUT_DIR"), "/codemods.rs"));
 /// The built-in implementation named `name` in a codemod's `[fix]`.
 pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
     Some(match name {
+        "defer-wg-done" => &defer_wg_done::DeferWgDone,
+        "lock-os-thread" => &lock_os_thread::LockOsThread,
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
         _ => return None,

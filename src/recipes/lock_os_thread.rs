@@ -1,0 +1,141 @@
+//! `lock-os-thread`: `runtime.LockOSThread()` gets `defer
+//! runtime.UnlockOSThread()` right after it, and unlocks that are not
+//! deferred (missing on some paths, or made before the thread-bound work is
+//! done) are removed.
+
+use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
+use crate::engine::golang::GoNode;
+use crate::engine::scope::enclosing_function;
+use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
+
+use super::defer_wg_done::{
+    body_statements, insert_among, own_statements, remove_inline_or_line, ExitPaths,
+};
+use super::util::{block_owner, call_statement};
+
+pub struct LockOsThread;
+
+/// Words in names that point at per-thread state which must die with the
+/// thread (Linux namespaces): unlocking would return a tainted thread to the
+/// scheduler.
+const THREAD_STATE: &[&str] = &["setns", "unshare", "netns", "clone_new", "namespace"];
+
+impl RecipeLogic for LockOsThread {
+    fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
+        let call = cx.node();
+        let file = cx.file;
+        let stmt = call_statement(&call).filter(|s| s.kind() == "expression_statement")?;
+        let func = enclosing_function(&call)?;
+        if func.kind() == "function_declaration" {
+            let name = func.field("name").map(|n| n.text().to_string());
+            match name.as_deref() {
+                Some("init") => {
+                    return Some(cx.report(
+                        "`init` pins the main goroutine to the main thread, which is deliberate",
+                    ))
+                }
+                Some("main") if file.package_name() == "main" => {
+                    return Some(cx.report(
+                        "`main` pins the main goroutine to the main thread, which is deliberate",
+                    ))
+                }
+                _ => {}
+            }
+        }
+        if changes_thread_state(&func) {
+            return Some(cx.report(
+                "the function changes per-thread state (namespaces) that must die with the thread; unlocking would hand the tainted thread back to the scheduler",
+            ));
+        }
+        let body = func.field("body")?;
+        if block_owner(&stmt).is_none_or(|o| o.range() != func.range()) {
+            return Some(cx.report(
+                "the lock is inside a loop or a conditional block; the unlock has to follow the same structure",
+            ));
+        }
+        let own: Vec<GoNode<'_>> = own_statements(&body).collect();
+        let locks = own.iter().filter(|s| is_call_stmt(file, s, "LockOSThread")).count();
+        if locks > 1 {
+            return Some(cx.report("the function locks more than once"));
+        }
+        let nested_unlock = body.dfs().any(|n| {
+            n.kind() == "call_expression"
+                && file.is_pkg_call(&n, "runtime", "UnlockOSThread")
+                && call_statement(&n).is_none_or(|s| s.kind() != "defer_statement")
+                && enclosing_function(&n).is_some_and(|f| f.range() != func.range())
+        });
+        let deferred = own.iter().any(|s| {
+            s.kind() == "defer_statement"
+                && s.dfs().any(|n| file.is_pkg_call(&n, "runtime", "UnlockOSThread"))
+        });
+        if nested_unlock && !deferred {
+            return Some(cx.report("a nested function literal unlocks the thread"));
+        }
+        let unlocks: Vec<GoNode<'_>> = own
+            .iter()
+            .filter(|s| is_call_stmt(file, s, "UnlockOSThread"))
+            .cloned()
+            .collect();
+        let src = file.source;
+        let removals: Vec<TextEdit> = unlocks.iter().map(|u| remove_inline_or_line(src, u)).collect();
+        if deferred {
+            if unlocks.is_empty() {
+                return None;
+            }
+            return Some(cx.fix(Fix {
+                edits: removals,
+                add_imports: Vec::new(),
+            }));
+        }
+
+        let top = body_statements(&body);
+        let pos = top.iter().position(|s| s.range() == stmt.range())?;
+        let is_unlock = |s: &GoNode<'_>| is_call_stmt(file, s, "UnlockOSThread");
+        let paths = ExitPaths::walk(file, &top[pos + 1..], &is_unlock);
+        if let Some(why) = paths.unsupported {
+            return Some(cx.report(why));
+        }
+        if paths.markers.len() == 1 && !paths.missed_exit && !paths.work_after {
+            // One unlock that every way out passes, after all the work.
+            return None;
+        }
+        let r = stmt.range();
+        if !src[line_start(src, r.start)..r.start].trim().is_empty()
+            || !src[r.end..line_end(src, r.end)].trim().is_empty()
+                && !src[r.end..line_end(src, r.end)].trim().starts_with("//")
+        {
+            return Some(cx.report("the lock shares its line with other statements"));
+        }
+        let indent = indent_at(src, r.start);
+        let text = format!(
+            "{indent}defer {}UnlockOSThread()\n",
+            file.qualifier("runtime")
+        );
+        let edits = insert_among(removals, line_end(src, r.end), text);
+        Some(cx.fix(Fix {
+            edits,
+            add_imports: Vec::new(),
+        }))
+    }
+}
+
+/// `runtime.<name>()` as an expression statement.
+fn is_call_stmt(file: &FileContext<'_>, stmt: &GoNode<'_>, name: &str) -> bool {
+    stmt.kind() == "expression_statement"
+        && stmt
+            .named_children()
+            .next()
+            .is_some_and(|c| file.is_pkg_call(&c, "runtime", name))
+}
+
+/// Whether the function names anything that changes namespace state.
+fn changes_thread_state(func: &GoNode<'_>) -> bool {
+    func.dfs().any(|n| match &*n.kind() {
+        "identifier" | "field_identifier" | "type_identifier" => {
+            let t = n.text().to_ascii_lowercase();
+            THREAD_STATE.iter().any(|w| t.contains(w))
+        }
+        "interpreted_string_literal" | "raw_string_literal" => n.text().contains("/ns/"),
+        _ => false,
+    })
+}
