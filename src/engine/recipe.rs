@@ -198,6 +198,9 @@ pub trait RecipeLogic: Send + Sync {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding>;
 }
 
+/// Package-name substitutions applied to a rule: (pattern name, local qualifier).
+type Substitutions = Vec<(String, String)>;
+
 /// A compiled recipe.
 pub struct Recipe {
     pub id: Arc<str>,
@@ -206,7 +209,7 @@ pub struct Recipe {
     matcher: Arc<RuleCore>,
     /// Matchers for files that import a package under another name, keyed
     /// by the substitutions applied.
-    variants: Mutex<HashMap<Vec<(String, String)>, Arc<RuleCore>>>,
+    variants: Mutex<HashMap<Substitutions, Arc<RuleCore>>>,
     logic: Option<&'static dyn RecipeLogic>,
     template: Option<Fixer>,
     pub triggers: Vec<String>,

@@ -4,7 +4,8 @@ use crate::engine::edit::remove_statement;
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::util::{
-    call_statement, calls_any, enclosing_loop, in_main_or_init, in_test_code, testing_param,
+    call_statement, calls_any, dot_import_blocks_removal, enclosing_loop, in_main_or_init,
+    in_test_code, testing_param,
 };
 
 pub struct RemoveGc;
@@ -60,6 +61,9 @@ impl RecipeLogic for RemoveGc {
             return Some(
                 cx.report("the function reads memory statistics, which need a collection first"),
             );
+        }
+        if let Some(why) = dot_import_blocks_removal(file, "runtime") {
+            return Some(cx.report(&why));
         }
         Some(cx.fix(Fix {
             edits: vec![remove_statement(file.source, &stmt)],

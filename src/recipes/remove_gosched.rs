@@ -4,8 +4,8 @@ use crate::engine::edit::{remove_statement, remove_statement_range};
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::util::{
-    block_owner, call_statement, has_side_effects, loop_of, method_call, next_statement,
-    prev_statement, sibling_statements,
+    block_owner, call_statement, dot_import_blocks_removal, has_side_effects, loop_of, method_call,
+    next_statement, prev_statement, sibling_statements,
 };
 
 pub struct RemoveGosched;
@@ -68,6 +68,9 @@ impl RecipeLogic for RemoveGosched {
             return Some(
                 cx.report("it hands the lock to waiting goroutines between an Unlock and a Lock"),
             );
+        }
+        if let Some(why) = dot_import_blocks_removal(file, "runtime") {
+            return Some(cx.report(&why));
         }
         // An `if` whose only statement this is, with no else and a condition
         // without side effects, goes with it.

