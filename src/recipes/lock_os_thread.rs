@@ -11,7 +11,7 @@ use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 use super::defer_wg_done::{
     body_statements, insert_among, own_statements, remove_inline_or_line, ExitPaths,
 };
-use super::util::{block_owner, call_statement};
+use super::util::call_statement;
 
 pub struct LockOsThread;
 
@@ -26,6 +26,47 @@ impl RecipeLogic for LockOsThread {
         let file = cx.file;
         let stmt = call_statement(&call).filter(|s| s.kind() == "expression_statement")?;
         let func = enclosing_function(&call)?;
+        let body = func.field("body")?;
+        let src = file.source;
+        let own: Vec<GoNode<'_>> = own_statements(&body).collect();
+        let deferred = own.iter().any(|s| {
+            s.kind() == "defer_statement"
+                && s.dfs().any(|n| file.is_pkg_call(&n, "runtime", "UnlockOSThread"))
+        });
+        let unlocks: Vec<GoNode<'_>> = own
+            .iter()
+            .filter(|s| is_call_stmt(file, s, "UnlockOSThread"))
+            .cloned()
+            .collect();
+        if deferred && unlocks.is_empty() {
+            return None;
+        }
+        let locks = own
+            .iter()
+            .filter(|s| is_call_stmt(file, s, "LockOSThread"))
+            .count();
+        if locks > 1 {
+            return Some(cx.report(
+                "the function locks more than once; each lock needs its own unlock",
+            ));
+        }
+        let top = body_statements(&body);
+        let at_top = top.iter().position(|s| s.range() == stmt.range());
+        let mut paths = None;
+        if let (Some(pos), false) = (at_top, deferred) {
+            let is_unlock = |s: &GoNode<'_>| is_call_stmt(file, s, "UnlockOSThread");
+            let p = ExitPaths::walk(file, &top[pos + 1..], &is_unlock);
+            if p.unsupported.is_none()
+                && p.markers.len() == 1
+                && !p.missed_exit
+                && !p.work_after
+            {
+                // One unlock that every way out passes, after all the work.
+                return None;
+            }
+            paths = Some(p);
+        }
+
         if func.kind() == "function_declaration" {
             let name = func.field("name").map(|n| n.text().to_string());
             match name.as_deref() {
@@ -47,16 +88,10 @@ impl RecipeLogic for LockOsThread {
                 "the function changes per-thread state (namespaces) that must die with the thread; unlocking would hand the tainted thread back to the scheduler",
             ));
         }
-        let body = func.field("body")?;
-        if block_owner(&stmt).is_none_or(|o| o.range() != func.range()) {
+        if at_top.is_none() {
             return Some(cx.report(
                 "the lock is inside a loop or a conditional block; the unlock has to follow the same structure",
             ));
-        }
-        let own: Vec<GoNode<'_>> = own_statements(&body).collect();
-        let locks = own.iter().filter(|s| is_call_stmt(file, s, "LockOSThread")).count();
-        if locks > 1 {
-            return Some(cx.report("the function locks more than once"));
         }
         let nested_unlock = body.dfs().any(|n| {
             n.kind() == "call_expression"
@@ -64,40 +99,21 @@ impl RecipeLogic for LockOsThread {
                 && call_statement(&n).is_none_or(|s| s.kind() != "defer_statement")
                 && enclosing_function(&n).is_some_and(|f| f.range() != func.range())
         });
-        let deferred = own.iter().any(|s| {
-            s.kind() == "defer_statement"
-                && s.dfs().any(|n| file.is_pkg_call(&n, "runtime", "UnlockOSThread"))
-        });
         if nested_unlock && !deferred {
             return Some(cx.report("a nested function literal unlocks the thread"));
         }
-        let unlocks: Vec<GoNode<'_>> = own
+        if let Some(why) = paths.as_ref().and_then(|p| p.unsupported) {
+            return Some(cx.report(why));
+        }
+        let removals: Vec<TextEdit> = unlocks
             .iter()
-            .filter(|s| is_call_stmt(file, s, "UnlockOSThread"))
-            .cloned()
+            .map(|u| remove_inline_or_line(src, u))
             .collect();
-        let src = file.source;
-        let removals: Vec<TextEdit> = unlocks.iter().map(|u| remove_inline_or_line(src, u)).collect();
         if deferred {
-            if unlocks.is_empty() {
-                return None;
-            }
             return Some(cx.fix(Fix {
                 edits: removals,
                 add_imports: Vec::new(),
             }));
-        }
-
-        let top = body_statements(&body);
-        let pos = top.iter().position(|s| s.range() == stmt.range())?;
-        let is_unlock = |s: &GoNode<'_>| is_call_stmt(file, s, "UnlockOSThread");
-        let paths = ExitPaths::walk(file, &top[pos + 1..], &is_unlock);
-        if let Some(why) = paths.unsupported {
-            return Some(cx.report(why));
-        }
-        if paths.markers.len() == 1 && !paths.missed_exit && !paths.work_after {
-            // One unlock that every way out passes, after all the work.
-            return None;
         }
         let r = stmt.range();
         if !src[line_start(src, r.start)..r.start].trim().is_empty()
