@@ -9,6 +9,7 @@ pub mod spec;
 
 mod defer_wg_done;
 mod lock_os_thread;
+mod pprof_do;
 mod remove_gc;
 mod remove_gosched;
 pub mod util;
@@ -25,6 +26,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
     Some(match name {
         "defer-wg-done" => &defer_wg_done::DeferWgDone,
         "lock-os-thread" => &lock_os_thread::LockOsThread,
+        "pprof-do" => &pprof_do::PprofDo,
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
         _ => return None,
