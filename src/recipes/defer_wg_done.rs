@@ -18,8 +18,12 @@ impl RecipeLogic for DeferWgDone {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let go_stmt = cx.node();
         let file = cx.file;
-        let call = go_stmt.named_children().find(|c| c.kind() == "call_expression")?;
-        let lit = call.field("function").filter(|f| f.kind() == "func_literal")?;
+        let call = go_stmt
+            .named_children()
+            .find(|c| c.kind() == "call_expression")?;
+        let lit = call
+            .field("function")
+            .filter(|f| f.kind() == "func_literal")?;
         let body = lit.field("body")?;
         let top = body_statements(&body);
 
@@ -217,7 +221,9 @@ fn is_wait_group(file: &FileContext<'_>, go_stmt: &GoNode<'_>, recv: &str) -> bo
         }
     }
     let last = recv.rsplit('.').next().unwrap_or(recv);
-    let last = last.trim_start_matches(['*', '&', '(']).trim_end_matches(')');
+    let last = last
+        .trim_start_matches(['*', '&', '('])
+        .trim_end_matches(')');
     let sync = match file.imports.local_name("sync") {
         Some(LocalName::Named(n)) => format!("{n}.WaitGroup"),
         Some(LocalName::Dot) => "WaitGroup".to_string(),

@@ -31,7 +31,8 @@ impl RecipeLogic for LockOsThread {
         let own: Vec<GoNode<'_>> = own_statements(&body).collect();
         let deferred = own.iter().any(|s| {
             s.kind() == "defer_statement"
-                && s.dfs().any(|n| file.is_pkg_call(&n, "runtime", "UnlockOSThread"))
+                && s.dfs()
+                    .any(|n| file.is_pkg_call(&n, "runtime", "UnlockOSThread"))
         });
         let unlocks: Vec<GoNode<'_>> = own
             .iter()
@@ -46,9 +47,9 @@ impl RecipeLogic for LockOsThread {
             .filter(|s| is_call_stmt(file, s, "LockOSThread"))
             .count();
         if locks > 1 {
-            return Some(cx.report(
-                "the function locks more than once; each lock needs its own unlock",
-            ));
+            return Some(
+                cx.report("the function locks more than once; each lock needs its own unlock"),
+            );
         }
         let top = body_statements(&body);
         let at_top = top.iter().position(|s| s.range() == stmt.range());
@@ -56,11 +57,7 @@ impl RecipeLogic for LockOsThread {
         if let (Some(pos), false) = (at_top, deferred) {
             let is_unlock = |s: &GoNode<'_>| is_call_stmt(file, s, "UnlockOSThread");
             let p = ExitPaths::walk(file, &top[pos + 1..], &is_unlock);
-            if p.unsupported.is_none()
-                && p.markers.len() == 1
-                && !p.missed_exit
-                && !p.work_after
-            {
+            if p.unsupported.is_none() && p.markers.len() == 1 && !p.missed_exit && !p.work_after {
                 // One unlock that every way out passes, after all the work.
                 return None;
             }

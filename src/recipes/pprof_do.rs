@@ -167,10 +167,8 @@ impl RecipeLogic for PprofDo {
                 "nothing follows it in its block: the labels are meant to stay on this goroutine, or the work they describe is elsewhere",
             ));
         }
-        let body_is_func = holder.kind() == "block"
-            && holder
-                .parent()
-                .is_some_and(|p| p.range() == func.range());
+        let body_is_func =
+            holder.kind() == "block" && holder.parent().is_some_and(|p| p.range() == func.range());
         let has_results = func.field("result").is_some();
         if let Some(why) = jumps_out(&rest, body_is_func && !has_results, &func) {
             return Some(cx.report(why));
@@ -283,12 +281,12 @@ fn jumps_out(rest: &[GoNode<'_>], may_return: bool, func: &GoNode<'_>) -> Option
                 "defer_statement" if !may_return => {
                     return Some("the code after the call defers work to the end of the function");
                 }
-                "break_statement" | "continue_statement" | "fallthrough_statement" => {
-                    if !jump_stays_inside(&n, stmt) {
-                        return Some(
-                            "the code after the call jumps out of its block (break, continue or fallthrough)",
-                        );
-                    }
+                "break_statement" | "continue_statement" | "fallthrough_statement"
+                    if !jump_stays_inside(&n, stmt) =>
+                {
+                    return Some(
+                        "the code after the call jumps out of its block (break, continue or fallthrough)",
+                    );
                 }
                 _ => {}
             }
@@ -303,9 +301,8 @@ fn jump_stays_inside(jump: &GoNode<'_>, top: &GoNode<'_>) -> bool {
     if jump.kind() == "fallthrough_statement" {
         return false;
     }
-    let inside = |n: &GoNode<'_>| {
-        n.range().start >= top.range().start && n.range().end <= top.range().end
-    };
+    let inside =
+        |n: &GoNode<'_>| n.range().start >= top.range().start && n.range().end <= top.range().end;
     let label = jump
         .named_children()
         .find(|c| c.kind() == "label_name")
