@@ -18,7 +18,18 @@ pub struct LockOsThread;
 /// Words in names that point at per-thread state which must die with the
 /// thread (Linux namespaces): unlocking would return a tainted thread to the
 /// scheduler.
-const THREAD_STATE: &[&str] = &["setns", "unshare", "netns", "clone_new", "namespace"];
+const THREAD_STATE: &[&str] = &[
+    "setns",
+    "unshare",
+    "netns",
+    "clone_new",
+    "namespace",
+    "setuid",
+    "setgid",
+    "setresuid",
+    "setresgid",
+    "setgroups",
+];
 
 impl RecipeLogic for LockOsThread {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
@@ -54,6 +65,16 @@ impl RecipeLogic for LockOsThread {
         let top = body_statements(&body);
         let at_top = top.iter().position(|s| s.range() == stmt.range());
         let mut paths = None;
+        if let Some(pos) = at_top {
+            match top.get(pos + 1) {
+                // Locked and released at once: nothing ran while pinned, so
+                // nothing after the pair is known to need the thread.
+                Some(next) if is_call_stmt(file, next, "UnlockOSThread") && !deferred => {
+                    return None
+                }
+                _ => {}
+            }
+        }
         if let (Some(pos), false) = (at_top, deferred) {
             let is_unlock = |s: &GoNode<'_>| is_call_stmt(file, s, "UnlockOSThread");
             let p = ExitPaths::walk(file, &top[pos + 1..], &is_unlock);
@@ -82,7 +103,12 @@ impl RecipeLogic for LockOsThread {
         }
         if changes_thread_state(&func) {
             return Some(cx.report(
-                "the function changes per-thread state (namespaces) that must die with the thread; unlocking would hand the tainted thread back to the scheduler",
+                "the function changes per-thread state (a namespace or credentials) that must die with the thread; unlocking would hand the tainted thread back to the scheduler",
+            ));
+        }
+        if at_top.is_some_and(|pos| pos + 1 == top.len()) {
+            return Some(cx.report(
+                "the lock is the last thing the function does: it pins its caller, or lets the goroutine end locked so that the runtime destroys the thread, on purpose",
             ));
         }
         if at_top.is_none() {
