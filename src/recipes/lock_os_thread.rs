@@ -5,7 +5,7 @@
 
 use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
 use crate::engine::golang::GoNode;
-use crate::engine::scope::enclosing_function;
+use crate::engine::scope::{enclosing_function, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::defer_wg_done::{
@@ -29,6 +29,27 @@ const THREAD_STATE: &[&str] = &[
     "setresuid",
     "setresgid",
     "setgroups",
+    "seccomp",
+    "prctl",
+];
+
+/// Comment wording that says the goroutine is meant to end locked, so that
+/// its thread is thrown away ("document it", as the usual advice goes).
+const DELIBERATE_UNLOCK: &[&str] = &[
+    "omit",
+    "deliberate",
+    "on purpose",
+    "intentional",
+    "without unlock",
+];
+const THREAD_DEATH: &[&str] = &[
+    "die",
+    "terminat",
+    "destroy",
+    "kill",
+    "taint",
+    "be reused",
+    "not reused",
 ];
 
 impl RecipeLogic for LockOsThread {
@@ -103,7 +124,12 @@ impl RecipeLogic for LockOsThread {
         }
         if changes_thread_state(&func) {
             return Some(cx.report(
-                "the function changes per-thread state (a namespace or credentials) that must die with the thread; unlocking would hand the tainted thread back to the scheduler",
+                "the function changes per-thread state (namespaces, credentials, seccomp filters) that must die with the thread; unlocking would hand the tainted thread back to the scheduler",
+            ));
+        }
+        if documents_thread_death(src, &call) {
+            return Some(cx.report(
+                "a comment says the goroutine is meant to end locked, so that its thread is thrown away",
             ));
         }
         if at_top.is_some_and(|pos| pos + 1 == top.len()) {
@@ -165,6 +191,49 @@ fn is_call_stmt(file: &FileContext<'_>, stmt: &GoNode<'_>, name: &str) -> bool {
             .named_children()
             .next()
             .is_some_and(|c| file.is_pkg_call(&c, "runtime", name))
+}
+
+/// Whether a comment in the top-level declaration holding `node`, or its
+/// doc comment, says that the unlock is left out on purpose or that the
+/// thread is meant to die.
+fn documents_thread_death(src: &str, node: &GoNode<'_>) -> bool {
+    let Some(top) = top_level(node) else {
+        return false;
+    };
+    let mut comments: Vec<std::ops::Range<usize>> = top
+        .dfs()
+        .filter(|n| n.kind() == "comment")
+        .map(|n| n.range())
+        .collect();
+    comments.extend(
+        top.prev_all()
+            .take_while(|n| n.kind() == "comment")
+            .map(|n| n.range()),
+    );
+    comments.sort_by_key(|r| r.start);
+    // Comment lines that follow each other form one block of prose.
+    let mut blocks: Vec<String> = Vec::new();
+    let mut last_end = None;
+    for r in comments {
+        let joined = last_end.is_some_and(|e: usize| {
+            e <= r.start
+                && src[e..r.start].trim().is_empty()
+                && src[e..r.start].matches('\n').count() <= 1
+        });
+        let text = src[r.clone()].to_lowercase();
+        match blocks.last_mut() {
+            Some(b) if joined => {
+                b.push(' ');
+                b.push_str(&text);
+            }
+            _ => blocks.push(text),
+        }
+        last_end = Some(r.end);
+    }
+    blocks.iter().any(|t| {
+        (t.contains("unlock") && DELIBERATE_UNLOCK.iter().any(|w| t.contains(w)))
+            || (t.contains("thread") && THREAD_DEATH.iter().any(|w| t.contains(w)))
+    })
 }
 
 /// Whether the function names anything that changes namespace state.
