@@ -43,6 +43,17 @@ impl RecipeLogic for DeferWgDone {
             return None;
         }
 
+        let nested_done = body.dfs().any(|n| {
+            n.kind() == "call_expression"
+                && method_receiver(&n, "Done").as_deref() == Some(wg.as_str())
+                && crate::engine::scope::enclosing_function(&n)
+                    .is_some_and(|f| f.range() != lit.range())
+        });
+        if nested_done {
+            return Some(cx.report(&format!(
+                "a nested function literal also calls `{wg}.Done()`; a deferred call could count twice"
+            )));
+        }
         let is_done = |s: &GoNode<'_>| done_receiver(s).as_deref() == Some(wg.as_str());
         let paths = ExitPaths::walk(file, &top, &is_done);
         if let Some(why) = paths.unsupported {
