@@ -581,3 +581,73 @@ impl<'r> Walker<'_, '_, 'r> {
         result
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::golang::parse;
+    use crate::engine::imports::ImportTable;
+    use crate::engine::Settings;
+
+    /// Walks the body of the first function in `src` with `done()` as the marker.
+    fn walk(body: &str) -> ExitPaths {
+        let src = format!("package a\n\nimport \"os\"\n\nfunc f() {{\n{body}\n}}\n");
+        let root = parse(&src);
+        let imports = ImportTable::from_root(&root);
+        let settings = Settings::default();
+        let file = FileContext {
+            path: std::path::Path::new("a.go"),
+            source: &src,
+            root: &root,
+            imports: &imports,
+            go_version: "1.22".parse().unwrap(),
+            settings: &settings,
+        };
+        let func = root
+            .root()
+            .dfs()
+            .find(|n| n.kind() == "function_declaration")
+            .unwrap();
+        let stmts = body_statements(&func.field("body").unwrap());
+        let is_done = |s: &GoNode<'_>| s.text() == "done()";
+        ExitPaths::walk(&file, &stmts, &is_done)
+    }
+
+    #[test]
+    fn every_way_out_passing_one_marker_is_clean() {
+        let p = walk("\tfor {\n\t\tselect {\n\t\tcase <-q:\n\t\t\tdone()\n\t\t\treturn\n\t\tcase <-t:\n\t\t}\n\t}");
+        assert!(!p.missed_exit && !p.work_after && !p.twice);
+        assert_eq!(p.markers.len(), 1);
+    }
+
+    #[test]
+    fn an_early_return_misses_the_marker() {
+        let p = walk("\tif x {\n\t\treturn\n\t}\n\tdone()");
+        assert!(p.missed_exit && !p.work_after);
+    }
+
+    #[test]
+    fn work_after_the_marker_and_markers_in_loops_are_seen() {
+        assert!(walk("\tdone()\n\tflush()").work_after);
+        assert!(walk("\tfor _, x := range xs {\n\t\tuse(x)\n\t\tdone()\n\t}").work_after);
+        // Leaving the process ends every path without a marker being needed.
+        let p = walk("\tif x {\n\t\tos.Exit(1)\n\t}\n\tdone()");
+        assert!(!p.missed_exit && !p.work_after);
+    }
+
+    #[test]
+    fn breaks_join_the_state_after_the_loop() {
+        let p = walk("\tfor {\n\t\tif x {\n\t\t\tbreak\n\t\t}\n\t\tif y {\n\t\t\tdone()\n\t\t\treturn\n\t\t}\n\t}\n\tdone()");
+        assert!(!p.missed_exit && !p.work_after && !p.twice);
+        let p = walk("\tgoto L\nL:\n\tdone()");
+        assert!(p.unsupported.is_some());
+    }
+
+    #[test]
+    fn insertion_on_a_removed_statement_replaces_it() {
+        let edits = insert_among(vec![TextEdit::delete(10..20)], 10, "x".into());
+        assert_eq!(edits, vec![TextEdit::replace(10..20, "x")]);
+        let edits = insert_among(vec![TextEdit::delete(10..20)], 30, "x".into());
+        assert_eq!(edits.len(), 2);
+    }
+}

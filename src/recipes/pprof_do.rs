@@ -379,3 +379,19 @@ fn indent_block(src: &str, root: &GoNode<'_>, range: Range<usize>, extra: &str) 
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::golang::parse;
+
+    #[test]
+    fn indents_code_but_not_raw_string_lines() {
+        let src = "package a\n\nfunc f() {\n\n\ta := `x\n\ty`\n\n\tb(a)\n\n}\n";
+        let root = parse(src);
+        let start = src.find("\n\n\ta").unwrap() + 1;
+        let end = src.rfind('}').unwrap();
+        let out = indent_block(src, &root.root(), start..end, "\t");
+        assert_eq!(out, "\t\ta := `x\n\ty`\n\n\t\tb(a)\n");
+    }
+}
