@@ -179,15 +179,30 @@ impl RecipeLogic for PprofDo {
             ));
         }
         if let (Some(var), false) = (&found.var, body_is_func) {
+            // The variable outlives the block when the block did not declare
+            // it; it then loses its labels if the old code changed it.
             let outer_var = !(found.declares && found.with_stmt.is_some());
-            let after = holder.range().end;
-            let used_after = func.dfs().any(|n| {
-                n.kind() == "identifier" && n.text() == var.as_str() && n.range().start >= after
-            });
-            if outer_var && used_after {
-                return Some(cx.report(&format!(
-                    "`{var}` is used after the block, where it would no longer carry the labels"
-                )));
+            let changed = found
+                .with_stmt
+                .as_ref()
+                .is_some_and(|w| !found.declares && w.kind() == "assignment_statement")
+                || rest.iter().any(|r| assigns_to(r, var));
+            if outer_var && changed {
+                if super::util::enclosing_loop(&stmt).is_some() {
+                    return Some(cx.report(&format!(
+                        "`{var}` is changed inside a loop, and later iterations would see it without the labels"
+                    )));
+                }
+                let after =
+                    enclosing_statement(&holder).map_or(holder.range().end, |s| s.range().end);
+                let used_after = func.dfs().any(|n| {
+                    n.kind() == "identifier" && n.text() == var.as_str() && n.range().start >= after
+                });
+                if used_after {
+                    return Some(cx.report(&format!(
+                        "`{var}` is used after the block, where it would no longer carry the labels"
+                    )));
+                }
             }
         }
 
@@ -253,6 +268,32 @@ impl RecipeLogic for PprofDo {
             add_imports,
         }))
     }
+}
+
+/// Whether `stmt` (or code under it, outside nested literals) assigns to `var`.
+fn assigns_to(stmt: &GoNode<'_>, var: &str) -> bool {
+    stmt.dfs().any(|n| {
+        matches!(
+            &*n.kind(),
+            "assignment_statement" | "short_var_declaration" | "inc_statement" | "dec_statement"
+        ) && n
+            .field("left")
+            .or_else(|| n.named_children().next())
+            .is_some_and(|l| l.text() == var || l.named_children().any(|c| c.text() == var))
+    })
+}
+
+/// The statement of a statement list that holds `node` (for a block of an
+/// `else if` chain, the first `if`; for a case clause, its switch).
+fn enclosing_statement<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let mut cur = node.clone();
+    for a in node.ancestors() {
+        if a.kind() == "statement_list" {
+            return Some(cur);
+        }
+        cur = a;
+    }
+    None
 }
 
 /// Why moving `rest` into a closure would change where control goes, if it
