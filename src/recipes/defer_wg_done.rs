@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use crate::engine::edit::{indent_at, line_start, remove_statement, TextEdit};
+use crate::engine::edit::{indent_at, line_end, line_start, remove_statement, TextEdit};
 use crate::engine::golang::GoNode;
 use crate::engine::imports::LocalName;
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
@@ -84,10 +84,14 @@ impl RecipeLogic for DeferWgDone {
         let (at, text) = if one_line {
             (first.range().start, format!("{defer}; "))
         } else {
-            let at = line_start(src, first.range().start);
-            if !src[at..first.range().start].trim().is_empty() {
+            if !src[line_start(src, first.range().start)..first.range().start]
+                .trim()
+                .is_empty()
+            {
                 return Some(cx.report("the literal's first statement shares a line"));
             }
+            // Above any comment that opens the body: the defer comes first.
+            let at = line_end(src, body.range().start);
             let indent = indent_at(src, first.range().start);
             (at, format!("{indent}{defer}\n"))
         };
