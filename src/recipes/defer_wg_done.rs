@@ -12,6 +12,8 @@ use crate::engine::golang::GoNode;
 use crate::engine::imports::LocalName;
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
+use super::util::remove_call_statement;
+
 pub struct DeferWgDone;
 
 impl RecipeLogic for DeferWgDone {
@@ -121,13 +123,14 @@ pub(super) fn insert_among(mut edits: Vec<TextEdit>, at: usize, text: String) ->
     edits
 }
 
-/// Removes a statement: its whole line when it owns it, or just its bytes
+/// Removes a call statement: its whole line when it owns it (with an `if`
+/// that it leaves empty, see [`remove_call_statement`]), or just its bytes
 /// and one `;` separator when it shares a line (`a(); wg.Done() }`).
 pub(super) fn remove_inline_or_line(src: &str, stmt: &GoNode<'_>) -> TextEdit {
     let r = stmt.range();
     let before = &src[line_start(src, r.start)..r.start];
     if before.trim().is_empty() {
-        return remove_statement(src, stmt);
+        return remove_call_statement(src, stmt);
     }
     let after = &src[r.end..];
     let trimmed = after.trim_start_matches([' ', '\t']);
