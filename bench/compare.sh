@@ -36,8 +36,9 @@ gomend="$root/target/release/gomend"
 # tree-sitter does not read it as a type conversion.
 rules=$(mktemp -d)
 trap 'rm -rf "$rules"' EXIT
+mkdir -p "$rules/rules"
 for call in GC Gosched; do
-    cat > "$rules/$call.yml" <<YAML
+    cat > "$rules/rules/$call.yml" <<YAML
 id: runtime-$call
 language: go
 severity: warning
@@ -48,7 +49,7 @@ rule:
     selector: call_expression
 YAML
 done
-printf 'ruleDirs: ["."]\n' > "$rules/sgconfig.yml"
+printf 'ruleDirs: ["rules"]\n' > "$rules/sgconfig.yml"
 
 count_gomend=$("$gomend" check --tests --generated --format json --recipe remove-gc --recipe remove-gosched "$tree" | grep -c '"recipe"' || true)
 count_sg=$("$sg" scan --config "$rules/sgconfig.yml" --json=stream "$tree" | grep -c '"ruleId"' || true)

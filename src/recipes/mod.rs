@@ -12,6 +12,8 @@ mod lock_os_thread;
 mod pprof_do;
 mod remove_gc;
 mod remove_gosched;
+mod select_default_spin;
+mod timer_reset;
 pub mod util;
 
 use std::path::Path;
@@ -29,6 +31,8 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "pprof-do" => &pprof_do::PprofDo,
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
+        "select-default-spin" => &select_default_spin::SelectDefaultSpin,
+        "timer-reset" => &timer_reset::TimerReset,
         _ => return None,
     })
 }
