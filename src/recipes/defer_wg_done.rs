@@ -78,6 +78,16 @@ impl RecipeLogic for DeferWgDone {
         if top.is_empty() {
             return None;
         }
+        // Only names and field paths (`wg`, `s.wg`): a receiver with calls
+        // or indexes would be evaluated at a different time once deferred.
+        if !wg
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+        {
+            return Some(cx.report(&format!(
+                "the WaitGroup is reached through `{wg}`, which a deferred call would evaluate earlier"
+            )));
+        }
         let dones: Vec<GoNode<'_>> = own_statements(&body).filter(|s| is_done(s)).collect();
         let src = file.source;
         let first = &top[0];
