@@ -7,9 +7,12 @@
 
 pub mod spec;
 
+mod defer_wg_done;
 mod finalizer_self_capture;
 mod gc_percent_restore;
+mod lock_os_thread;
 mod lost_cancel;
+mod pprof_do;
 mod remove_gc;
 mod remove_gosched;
 mod select_default_spin;
@@ -26,9 +29,12 @@ include!(concat!(env!("OUT_DIR"), "/codemods.rs"));
 /// The built-in implementation named `name` in a codemod's `[fix]`.
 pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
     Some(match name {
+        "defer-wg-done" => &defer_wg_done::DeferWgDone,
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
         "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,
+        "lock-os-thread" => &lock_os_thread::LockOsThread,
         "lost-cancel" => &lost_cancel::LostCancel,
+        "pprof-do" => &pprof_do::PprofDo,
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
         "select-default-spin" => &select_default_spin::SelectDefaultSpin,

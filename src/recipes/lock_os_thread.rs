@@ -1,0 +1,249 @@
+//! `lock-os-thread`: `runtime.LockOSThread()` gets `defer
+//! runtime.UnlockOSThread()` right after it, and unlocks that are not
+//! deferred (missing on some paths, or made before the thread-bound work is
+//! done) are removed.
+
+use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
+use crate::engine::golang::GoNode;
+use crate::engine::scope::{enclosing_function, top_level};
+use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
+
+use super::defer_wg_done::{
+    body_statements, insert_among, own_statements, remove_inline_or_line, ExitPaths,
+};
+use super::util::call_statement;
+
+pub struct LockOsThread;
+
+/// Words in names that point at per-thread state which must die with the
+/// thread (Linux namespaces): unlocking would return a tainted thread to the
+/// scheduler.
+const THREAD_STATE: &[&str] = &[
+    "setns",
+    "unshare",
+    "netns",
+    "clone_new",
+    "namespace",
+    "setuid",
+    "setgid",
+    "setresuid",
+    "setresgid",
+    "setgroups",
+    "seccomp",
+    "prctl",
+];
+
+/// Comment wording that says the goroutine is meant to end locked, so that
+/// its thread is thrown away ("document it", as the usual advice goes).
+const DELIBERATE_UNLOCK: &[&str] = &[
+    "omit",
+    "deliberate",
+    "on purpose",
+    "intentional",
+    "without unlock",
+];
+const THREAD_DEATH: &[&str] = &[
+    "die",
+    "terminat",
+    "destroy",
+    "kill",
+    "taint",
+    "be reused",
+    "not reused",
+];
+
+impl RecipeLogic for LockOsThread {
+    fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
+        let call = cx.node();
+        let file = cx.file;
+        let stmt = call_statement(&call).filter(|s| s.kind() == "expression_statement")?;
+        let func = enclosing_function(&call)?;
+        let body = func.field("body")?;
+        let src = file.source;
+        let own: Vec<GoNode<'_>> = own_statements(&body).collect();
+        let deferred = own.iter().any(|s| {
+            s.kind() == "defer_statement"
+                && s.dfs()
+                    .any(|n| file.is_pkg_call(&n, "runtime", "UnlockOSThread"))
+        });
+        let unlocks: Vec<GoNode<'_>> = own
+            .iter()
+            .filter(|s| is_call_stmt(file, s, "UnlockOSThread"))
+            .cloned()
+            .collect();
+        if deferred && unlocks.is_empty() {
+            return None;
+        }
+        let locks = own
+            .iter()
+            .filter(|s| is_call_stmt(file, s, "LockOSThread"))
+            .count();
+        if locks > 1 {
+            return Some(
+                cx.report("the function locks more than once; each lock needs its own unlock"),
+            );
+        }
+        let top = body_statements(&body);
+        let at_top = top.iter().position(|s| s.range() == stmt.range());
+        let mut paths = None;
+        if let Some(pos) = at_top {
+            match top.get(pos + 1) {
+                // Locked and released at once: nothing ran while pinned, so
+                // nothing after the pair is known to need the thread.
+                Some(next) if is_call_stmt(file, next, "UnlockOSThread") && !deferred => {
+                    return None
+                }
+                _ => {}
+            }
+        }
+        if let (Some(pos), false) = (at_top, deferred) {
+            let is_unlock = |s: &GoNode<'_>| is_call_stmt(file, s, "UnlockOSThread");
+            let p = ExitPaths::walk(file, &top[pos + 1..], &is_unlock);
+            if p.unsupported.is_none() && p.markers.len() == 1 && !p.missed_exit && !p.work_after {
+                // One unlock that every way out passes, after all the work.
+                return None;
+            }
+            paths = Some(p);
+        }
+
+        if func.kind() == "function_declaration" {
+            let name = func.field("name").map(|n| n.text().to_string());
+            match name.as_deref() {
+                Some("init") => {
+                    return Some(cx.report(
+                        "`init` pins the main goroutine to the main thread, which is deliberate",
+                    ))
+                }
+                Some("main") if file.package_name() == "main" => {
+                    return Some(cx.report(
+                        "`main` pins the main goroutine to the main thread, which is deliberate",
+                    ))
+                }
+                _ => {}
+            }
+        }
+        if changes_thread_state(&func) {
+            return Some(cx.report(
+                "the function changes per-thread state (namespaces, credentials, seccomp filters) that must die with the thread; unlocking would hand the tainted thread back to the scheduler",
+            ));
+        }
+        if documents_thread_death(src, &call) {
+            return Some(cx.report(
+                "a comment says the goroutine is meant to end locked, so that its thread is thrown away",
+            ));
+        }
+        if at_top.is_some_and(|pos| pos + 1 == top.len()) {
+            return Some(cx.report(
+                "the lock is the last thing the function does: it pins its caller, or lets the goroutine end locked so that the runtime destroys the thread, on purpose",
+            ));
+        }
+        if at_top.is_none() {
+            return Some(cx.report(
+                "the lock is inside a loop or a conditional block; the unlock has to follow the same structure",
+            ));
+        }
+        let nested_unlock = body.dfs().any(|n| {
+            n.kind() == "call_expression"
+                && file.is_pkg_call(&n, "runtime", "UnlockOSThread")
+                && call_statement(&n).is_none_or(|s| s.kind() != "defer_statement")
+                && enclosing_function(&n).is_some_and(|f| f.range() != func.range())
+        });
+        if nested_unlock && !deferred {
+            return Some(cx.report("a nested function literal unlocks the thread"));
+        }
+        if let Some(why) = paths.as_ref().and_then(|p| p.unsupported) {
+            return Some(cx.report(why));
+        }
+        let removals: Vec<TextEdit> = unlocks
+            .iter()
+            .map(|u| remove_inline_or_line(src, u))
+            .collect();
+        if deferred {
+            return Some(cx.fix(Fix {
+                edits: removals,
+                add_imports: Vec::new(),
+            }));
+        }
+        let r = stmt.range();
+        if !src[line_start(src, r.start)..r.start].trim().is_empty()
+            || !src[r.end..line_end(src, r.end)].trim().is_empty()
+                && !src[r.end..line_end(src, r.end)].trim().starts_with("//")
+        {
+            return Some(cx.report("the lock shares its line with other statements"));
+        }
+        let indent = indent_at(src, r.start);
+        let text = format!(
+            "{indent}defer {}UnlockOSThread()\n",
+            file.qualifier("runtime")
+        );
+        let edits = insert_among(removals, line_end(src, r.end), text);
+        Some(cx.fix(Fix {
+            edits,
+            add_imports: Vec::new(),
+        }))
+    }
+}
+
+/// `runtime.<name>()` as an expression statement.
+fn is_call_stmt(file: &FileContext<'_>, stmt: &GoNode<'_>, name: &str) -> bool {
+    stmt.kind() == "expression_statement"
+        && stmt
+            .named_children()
+            .next()
+            .is_some_and(|c| file.is_pkg_call(&c, "runtime", name))
+}
+
+/// Whether a comment in the top-level declaration holding `node`, or its
+/// doc comment, says that the unlock is left out on purpose or that the
+/// thread is meant to die.
+fn documents_thread_death(src: &str, node: &GoNode<'_>) -> bool {
+    let Some(top) = top_level(node) else {
+        return false;
+    };
+    let mut comments: Vec<std::ops::Range<usize>> = top
+        .dfs()
+        .filter(|n| n.kind() == "comment")
+        .map(|n| n.range())
+        .collect();
+    comments.extend(
+        top.prev_all()
+            .take_while(|n| n.kind() == "comment")
+            .map(|n| n.range()),
+    );
+    comments.sort_by_key(|r| r.start);
+    // Comment lines that follow each other form one block of prose.
+    let mut blocks: Vec<String> = Vec::new();
+    let mut last_end = None;
+    for r in comments {
+        let joined = last_end.is_some_and(|e: usize| {
+            e <= r.start
+                && src[e..r.start].trim().is_empty()
+                && src[e..r.start].matches('\n').count() <= 1
+        });
+        let text = src[r.clone()].to_lowercase();
+        match blocks.last_mut() {
+            Some(b) if joined => {
+                b.push(' ');
+                b.push_str(&text);
+            }
+            _ => blocks.push(text),
+        }
+        last_end = Some(r.end);
+    }
+    blocks.iter().any(|t| {
+        (t.contains("unlock") && DELIBERATE_UNLOCK.iter().any(|w| t.contains(w)))
+            || (t.contains("thread") && THREAD_DEATH.iter().any(|w| t.contains(w)))
+    })
+}
+
+/// Whether the function names anything that changes namespace state.
+fn changes_thread_state(func: &GoNode<'_>) -> bool {
+    func.dfs().any(|n| match &*n.kind() {
+        "identifier" | "field_identifier" | "type_identifier" => {
+            let t = n.text().to_ascii_lowercase();
+            THREAD_STATE.iter().any(|w| t.contains(w))
+        }
+        "interpreted_string_literal" | "raw_string_literal" => n.text().contains("/ns/"),
+        _ => false,
+    })
+}
