@@ -7,6 +7,7 @@
 
 pub mod spec;
 
+mod library_gomaxprocs;
 mod remove_gc;
 mod remove_gosched;
 pub mod util;
@@ -21,6 +22,7 @@ include!(concat!(env!("OUT_DIR"), "/codemods.rs"));
 /// The built-in implementation named `name` in a codemod's `[fix]`.
 pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
     Some(match name {
+        "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
         _ => return None,
