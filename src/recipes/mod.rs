@@ -7,6 +7,7 @@
 
 pub mod spec;
 
+mod bounded_spawn;
 mod buffered_result_chan;
 mod library_gomaxprocs;
 mod remove_gc;
@@ -23,6 +24,7 @@ include!(concat!(env!("OUT_DIR"), "/codemods.rs"));
 /// The built-in implementation named `name` in a codemod's `[fix]`.
 pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
     Some(match name {
+        "bounded-spawn" => &bounded_spawn::BoundedSpawn,
         "buffered-result-chan" => &buffered_result_chan::BufferedResultChan,
         "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
         "remove-gc" => &remove_gc::RemoveGc,

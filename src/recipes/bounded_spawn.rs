@@ -1,0 +1,566 @@
+//! `bounded-spawn`: a loop over items (a `range` or a counter) that starts
+//! one goroutine per item with nothing bounding how many run at once gets a
+//! counting semaphore: a buffered channel filled before each `go` and
+//! drained when the goroutine ends.
+
+use std::collections::HashSet;
+
+use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
+use crate::engine::golang::GoNode;
+use crate::engine::scope::{declared_names, fresh_name_avoiding, is_shadowed, top_level};
+use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
+
+pub struct BoundedSpawn;
+
+/// The default number of goroutines allowed at once.
+const DEFAULT_LIMIT: usize = 16;
+
+const FUNCTIONS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
+
+/// What to do with one `go` statement, before a name is chosen.
+struct Plan {
+    /// Where `sem := make(...)` goes (a line start) and its indentation.
+    decl_at: usize,
+    decl_indent: String,
+    /// Where `sem <- struct{}{}` goes (the `go` line's start) and its indentation.
+    go_line: usize,
+    go_indent: String,
+    body: BodyEdit,
+}
+
+/// How the goroutine gets its `defer func() { <-sem }()`.
+enum BodyEdit {
+    /// A literal whose body spans lines: insert a line after `{`.
+    InsertLine { at: usize, indent: String },
+    /// A literal written on one line: its body `range` becomes a block of
+    /// these statements.
+    Rebuild {
+        range: std::ops::Range<usize>,
+        statements: Vec<String>,
+    },
+    /// `go f(args)`: the call becomes the body of a literal.
+    Wrap {
+        range: std::ops::Range<usize>,
+        call: String,
+    },
+}
+
+impl RecipeLogic for BoundedSpawn {
+    fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
+        let go = cx.node();
+        let file = cx.file;
+        let limit = cx.setting_usize("limit").unwrap_or(DEFAULT_LIMIT).max(1);
+        let planned = match plan(file, &go, limit) {
+            Ok(Some(p)) => p,
+            Ok(None) => return None,
+            Err(why) => return Some(cx.report(&why)),
+        };
+        // Earlier rewritable spawns of the same declaration pick their names
+        // first, so that fixes applied together never collide.
+        let mut taken = HashSet::new();
+        if let Some(top) = top_level(&go) {
+            for other in top.dfs().filter(|n| {
+                n.kind() == "go_statement" && n.range().start < go.range().start
+            }) {
+                if let Ok(Some(_)) = plan(file, &other, limit) {
+                    taken.insert(fresh_name_avoiding(&other, "sem", &taken));
+                }
+            }
+        }
+        let sem = fresh_name_avoiding(&go, "sem", &taken);
+        let release = format!("defer func() {{ <-{sem} }}()");
+        let mut edits = vec![
+            TextEdit::insert(
+                planned.decl_at,
+                format!(
+                    "{}{sem} := make(chan struct{{}}, {limit})\n",
+                    planned.decl_indent
+                ),
+            ),
+            TextEdit::insert(
+                planned.go_line,
+                format!("{}{sem} <- struct{{}}{{}}\n", planned.go_indent),
+            ),
+        ];
+        let inner = format!("{}\t", planned.go_indent);
+        match planned.body {
+            BodyEdit::InsertLine { at, indent } => {
+                edits.push(TextEdit::insert(at, format!("{indent}{release}\n")));
+            }
+            BodyEdit::Rebuild { range, statements } => {
+                let mut text = format!("{{\n{inner}{release}\n");
+                for s in statements {
+                    text.push_str(&format!("{inner}{s}\n"));
+                }
+                text.push_str(&format!("{}}}", planned.go_indent));
+                edits.push(TextEdit::replace(range, text));
+            }
+            BodyEdit::Wrap { range, call } => {
+                edits.push(TextEdit::replace(
+                    range,
+                    format!(
+                        "func() {{\n{inner}{release}\n{inner}{call}\n{}}}()",
+                        planned.go_indent
+                    ),
+                ));
+            }
+        }
+        Some(cx.fix(Fix {
+            edits,
+            add_imports: Vec::new(),
+        }))
+    }
+}
+
+/// Decides about one `go` statement: `Ok(None)` when it is not an unbounded
+/// spawn per item, `Err(why)` when it is but cannot be rewritten safely.
+fn plan(file: &FileContext<'_>, go: &GoNode<'_>, limit: usize) -> Result<Option<Plan>, String> {
+    let Some(lp) = innermost_loop(go) else {
+        return Ok(None);
+    };
+    if !iterates_items(&lp, limit) {
+        return Ok(None);
+    }
+    let Some(loop_body) = lp.field("body") else {
+        return Ok(None);
+    };
+    if already_paced(&loop_body, go) {
+        return Ok(None);
+    }
+    let others = loop_body
+        .dfs()
+        .filter(|n| n.kind() == "go_statement" && n.range() != go.range())
+        .filter(|n| !inside_literal_below(n, &loop_body))
+        .count();
+    if others > 0 {
+        return Err(
+            "the loop starts more than one goroutine per iteration; bound them together by hand"
+                .into(),
+        );
+    }
+    let Some(call) = go.named_children().find(|c| c.kind() == "call_expression") else {
+        return Ok(None);
+    };
+    let Some(callee) = call.field("function") else {
+        return Ok(None);
+    };
+    let chans = channel_names(go);
+    // The code the goroutine runs, as far as this file shows it.
+    let (runs, body_edit) = if callee.kind() == "func_literal" {
+        let Some(body) = callee.field("body") else {
+            return Ok(None);
+        };
+        let edit = literal_body_edit(file.source, go, &body)?;
+        let Some(edit) = edit else {
+            return Ok(None);
+        };
+        (vec![go.clone()], edit)
+    } else {
+        let wrapped = wrap_call(file, go, &lp, &call, &callee)?;
+        let mut runs = vec![go.clone()];
+        if callee.kind() == "identifier" {
+            if let Some(f) = same_file_function(go, &callee.text()) {
+                runs.push(f);
+            }
+        }
+        (runs, wrapped)
+    };
+    for code in &runs {
+        if let Some(what) = channel_use(code, &chans) {
+            return Err(format!(
+                "the goroutine {what}; with a bound, goroutines blocked on other channels could deadlock a pipeline that is read after the loop"
+            ));
+        }
+        if waits(code) {
+            return Err("the goroutine waits for other goroutines; with a bound it could wait for ones that cannot start".into());
+        }
+    }
+    // Where the semaphore is declared: before the outermost loop of the
+    // function, so that every iteration shares it.
+    let outer = outermost_loop(go).unwrap_or_else(|| lp.clone());
+    let anchor = match outer.parent() {
+        Some(p) if p.kind() == "labeled_statement" => p,
+        _ => outer.clone(),
+    };
+    let src = file.source;
+    let owns_line = |n: &GoNode<'_>| src[line_start(src, n.range().start)..n.range().start].trim().is_empty();
+    if !owns_line(&anchor) || !owns_line(go) {
+        return Err("the loop or the `go` statement shares its line with other code".into());
+    }
+    Ok(Some(Plan {
+        decl_at: line_start(src, anchor.range().start),
+        // gofmt outdents a label by one level: the loop's own line tells the
+        // block's indentation.
+        decl_indent: indent_at(src, outer.range().start).to_string(),
+        go_line: line_start(src, go.range().start),
+        go_indent: indent_at(src, go.range().start).to_string(),
+        body: body_edit,
+    }))
+}
+
+/// The closest loop around `node` in the same function.
+fn innermost_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    for a in node.ancestors() {
+        let k = a.kind();
+        if k == "for_statement" {
+            return Some(a);
+        }
+        if FUNCTIONS.contains(&&*k) {
+            return None;
+        }
+    }
+    None
+}
+
+/// The outermost loop around `node` in the same function.
+fn outermost_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let mut found = None;
+    for a in node.ancestors() {
+        let k = a.kind();
+        if FUNCTIONS.contains(&&*k) {
+            break;
+        }
+        if k == "for_statement" {
+            found = Some(a);
+        }
+    }
+    found
+}
+
+/// Whether `node` sits in a function literal that is itself inside `scope`.
+fn inside_literal_below(node: &GoNode<'_>, scope: &GoNode<'_>) -> bool {
+    node.ancestors()
+        .take_while(|a| a.range() != scope.range())
+        .any(|a| a.kind() == "func_literal")
+}
+
+/// Whether a loop goes over items: a `range` or a counter with a condition,
+/// and not over a constant number of items within the limit.
+fn iterates_items(lp: &GoNode<'_>, limit: usize) -> bool {
+    let small = |n: &GoNode<'_>| {
+        n.kind() == "int_literal"
+            && n.text()
+                .replace('_', "")
+                .parse::<usize>()
+                .is_ok_and(|k| k <= limit)
+    };
+    if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
+        let Some(right) = rc.field("right") else {
+            return false;
+        };
+        if small(&right) {
+            return false;
+        }
+        if right.kind() == "composite_literal" {
+            let elements = right
+                .field("body")
+                .map(|b| b.named_children().filter(|e| e.kind() != "comment").count())
+                .unwrap_or(0);
+            return elements > limit;
+        }
+        return true;
+    }
+    if let Some(fc) = lp.children().find(|c| c.kind() == "for_clause") {
+        let Some(cond) = fc.field("condition") else {
+            return false;
+        };
+        if cond.kind() == "binary_expression" {
+            if let Some(r) = cond.field("right") {
+                let op = cond.field("operator").map(|o| o.text().to_string());
+                let bound_small = small(&r)
+                    && matches!(op.as_deref(), Some("<") | Some("<="))
+                    && fc
+                        .field("initializer")
+                        .is_some_and(|i| i.text().ends_with(":= 0"));
+                if bound_small {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+    false
+}
+
+/// Whether the loop body, outside the goroutine, already paces the loop: a
+/// channel operation (a semaphore), or a call such as `Acquire` or `Wait`.
+fn already_paced(loop_body: &GoNode<'_>, go: &GoNode<'_>) -> bool {
+    loop_body.dfs().any(|n| {
+        let r = n.range();
+        if go.range().start <= r.start && r.end <= go.range().end {
+            return false;
+        }
+        if inside_literal_below(&n, loop_body) {
+            return false;
+        }
+        match &*n.kind() {
+            "send_statement" | "select_statement" => true,
+            "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+            "call_expression" => n.field("function").is_some_and(|f| {
+                f.kind() == "selector_expression"
+                    && f.field("field").is_some_and(|x| {
+                        matches!(&*x.text(), "Acquire" | "TryAcquire" | "Wait" | "Go")
+                    })
+            }),
+            _ => false,
+        }
+    })
+}
+
+/// Names that hold channels in the declaration around `node` or at package
+/// level: made with `make(chan ...)`, or declared with a channel type.
+fn channel_names(node: &GoNode<'_>) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let Some(file) = node.ancestors().find(|a| a.kind() == "source_file") else {
+        return out;
+    };
+    let top = top_level(node);
+    let mut scopes: Vec<GoNode> = file
+        .children()
+        .filter(|d| d.kind() == "var_declaration")
+        .collect();
+    scopes.extend(top);
+    for scope in scopes {
+        for n in scope.dfs() {
+            match &*n.kind() {
+                "var_spec" | "parameter_declaration" => {
+                    if n.field("type").is_some_and(|t| t.kind() == "channel_type")
+                        || n.field("value").is_some_and(|v| makes_channel(&v))
+                    {
+                        let mut names = Vec::new();
+                        declared_names(&n, &mut names);
+                        out.extend(names);
+                    }
+                }
+                "short_var_declaration" => {
+                    let left: Vec<GoNode> = n
+                        .field("left")
+                        .map(|l| l.named_children().collect())
+                        .unwrap_or_default();
+                    let right: Vec<GoNode> = n
+                        .field("right")
+                        .map(|r| r.named_children().collect())
+                        .unwrap_or_default();
+                    for (l, r) in left.iter().zip(&right) {
+                        if makes_channel(r) {
+                            out.insert(l.text().to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Whether `expr` (or the expression list it is) is `make(chan ...)`.
+fn makes_channel(expr: &GoNode<'_>) -> bool {
+    let e = if expr.kind() == "expression_list" {
+        match expr.named_children().next() {
+            Some(e) => e,
+            None => return false,
+        }
+    } else {
+        expr.clone()
+    };
+    e.kind() == "call_expression"
+        && e.field("function").is_some_and(|f| f.text() == "make")
+        && e.field("arguments")
+            .and_then(|a| a.named_children().next())
+            .is_some_and(|t| t.kind() == "channel_type")
+}
+
+/// How `code` touches a channel, if it does.
+fn channel_use(code: &GoNode<'_>, chans: &HashSet<String>) -> Option<String> {
+    for n in code.dfs() {
+        match &*n.kind() {
+            "send_statement" => return Some("sends on a channel".into()),
+            "select_statement" => return Some("selects on channels".into()),
+            "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "<-") => {
+                return Some("receives from a channel".into())
+            }
+            "call_expression"
+                if n.field("function").is_some_and(|f| {
+                    f.kind() == "identifier" && f.text() == "close" && !is_shadowed(&f, "close")
+                }) =>
+            {
+                return Some("closes a channel".into())
+            }
+            "identifier" if chans.contains(&*n.text()) => {
+                return Some(format!("uses channel `{}`", n.text()))
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether `code` waits for other goroutines (`wg.Wait()`, `cond.Wait()`).
+fn waits(code: &GoNode<'_>) -> bool {
+    code.dfs().any(|n| {
+        n.kind() == "call_expression"
+            && n.field("function").is_some_and(|f| {
+                f.kind() == "selector_expression"
+                    && f.field("field").is_some_and(|x| x.text() == "Wait")
+            })
+    })
+}
+
+/// The function declared at the top level of the file as `name`.
+fn same_file_function<'r>(node: &GoNode<'r>, name: &str) -> Option<GoNode<'r>> {
+    let file = node.ancestors().find(|a| a.kind() == "source_file")?;
+    let found = file.children().find(|d| {
+        d.kind() == "function_declaration" && d.field("name").is_some_and(|n| n.text() == name)
+    });
+    found
+}
+
+/// How to put the release first in a literal's body.
+fn literal_body_edit(
+    src: &str,
+    go: &GoNode<'_>,
+    body: &GoNode<'_>,
+) -> Result<Option<BodyEdit>, String> {
+    let statements: Vec<GoNode> = body
+        .children()
+        .find(|c| c.kind() == "statement_list")
+        .map(|l| l.named_children().collect())
+        .unwrap_or_default();
+    if statements.is_empty() {
+        return Ok(None);
+    }
+    let r = body.range();
+    if !src[r.clone()].contains('\n') {
+        if statements.iter().any(|s| s.kind() == "comment") {
+            return Err("the goroutine is written on one line with a comment".into());
+        }
+        return Ok(Some(BodyEdit::Rebuild {
+            range: r,
+            statements: statements.iter().map(|s| s.text().to_string()).collect(),
+        }));
+    }
+    let open_line_rest = &src[r.start + 1..line_end(src, r.start)];
+    let rest = open_line_rest.trim();
+    if !(rest.is_empty() || rest.starts_with("//")) {
+        return Err("the goroutine's first statement shares the line of its `{`".into());
+    }
+    Ok(Some(BodyEdit::InsertLine {
+        at: line_end(src, r.start),
+        indent: format!("{}\t", indent_at(src, go.range().start)),
+    }))
+}
+
+/// `go f(args)` as `go func() { ...; f(args) }()`: allowed when evaluating
+/// the call later, inside the goroutine, gives the same values.
+fn wrap_call(
+    file: &FileContext<'_>,
+    go: &GoNode<'_>,
+    lp: &GoNode<'_>,
+    call: &GoNode<'_>,
+    callee: &GoNode<'_>,
+) -> Result<BodyEdit, String> {
+    let later = "it starts a call whose arguments would be evaluated later once wrapped in a literal; bound it by hand";
+    if call.text().contains('\n') {
+        return Err(later.into());
+    }
+    let callee_ok = match &*callee.kind() {
+        "identifier" => !declared_in_function(go, &callee.text()),
+        "selector_expression" => callee.field("operand").is_some_and(|o| {
+            o.kind() == "identifier"
+                && file.imports.path_of(&o.text()).is_some()
+                && !is_shadowed(&o, &o.text())
+        }),
+        _ => false,
+    };
+    if !callee_ok {
+        return Err(later.into());
+    }
+    if callee.kind() == "identifier" && same_file_function(go, &callee.text()).is_none() {
+        return Err(
+            "it starts a function declared elsewhere, which may use channels; bound it by hand"
+                .into(),
+        );
+    }
+    let loop_vars = loop_variables(lp);
+    let per_iteration_loop_vars = file.go_version.at_least(1, 22);
+    let body = lp.field("body");
+    let args: Vec<GoNode> = call
+        .field("arguments")
+        .map(|a| a.named_children().filter(|x| x.kind() != "comment").collect())
+        .unwrap_or_default();
+    for a in &args {
+        let stable = match &*a.kind() {
+            "int_literal" | "float_literal" | "interpreted_string_literal"
+            | "raw_string_literal" | "rune_literal" | "true" | "false" | "nil" => true,
+            "identifier" => {
+                let name = a.text().to_string();
+                let declared_in_body = body.as_ref().is_some_and(|b| {
+                    b.dfs()
+                        .filter(|n| n.range().end <= go.range().start)
+                        .any(|n| {
+                            let mut names = Vec::new();
+                            declared_names(&n, &mut names);
+                            names.contains(&name)
+                        })
+                });
+                let is_loop_var = loop_vars.contains(&name) && per_iteration_loop_vars;
+                (declared_in_body || is_loop_var)
+                    && !assigned_after(body.as_ref(), go, &name)
+            }
+            _ => false,
+        };
+        if !stable {
+            return Err(later.into());
+        }
+    }
+    Ok(BodyEdit::Wrap {
+        range: call.range(),
+        call: call.text().to_string(),
+    })
+}
+
+/// Whether `name` is declared anywhere in the function around `node`.
+fn declared_in_function(node: &GoNode<'_>, name: &str) -> bool {
+    let Some(top) = top_level(node) else {
+        return false;
+    };
+    let found = top.dfs().any(|n| {
+        let mut names = Vec::new();
+        declared_names(&n, &mut names);
+        names.iter().any(|x| x == name)
+    });
+    found
+}
+
+/// The variables a loop's clause declares.
+fn loop_variables(lp: &GoNode<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in lp.children() {
+        if matches!(&*c.kind(), "range_clause" | "for_clause") {
+            declared_names(&c, &mut out);
+        }
+    }
+    out
+}
+
+/// Whether `name` is assigned (or has its address taken) in the loop body
+/// after the `go` statement.
+fn assigned_after(body: Option<&GoNode<'_>>, go: &GoNode<'_>, name: &str) -> bool {
+    let Some(body) = body else {
+        return false;
+    };
+    body.dfs()
+        .filter(|n| n.range().start >= go.range().end)
+        .any(|n| match &*n.kind() {
+            "assignment_statement" => n
+                .field("left")
+                .is_some_and(|l| l.named_children().any(|t| t.text() == name)),
+            "inc_statement" | "dec_statement" => n.named_children().any(|t| t.text() == name),
+            "unary_expression" => {
+                n.field("operator").is_some_and(|o| o.text() == "&")
+                    && n.field("operand").is_some_and(|o| o.text() == name)
+            }
+            _ => false,
+        })
+}
