@@ -127,6 +127,14 @@ fn plan(file: &FileContext<'_>, go: &GoNode<'_>, limit: usize) -> Result<Option<
     if already_paced(&loop_body, go) {
         return Ok(None);
     }
+    // Goroutines that take nothing from their iteration are a pool of
+    // identical workers, sized by the loop's count: that count is the bound
+    // (unless it is a constant above the limit).
+    if !mentions_iteration(go, &lp, &loop_body)
+        && !constant_count(&lp).is_some_and(|k| k > limit)
+    {
+        return Ok(None);
+    }
     let others = loop_body
         .dfs()
         .filter(|n| n.kind() == "go_statement" && n.range() != go.range())
@@ -150,6 +158,10 @@ fn plan(file: &FileContext<'_>, go: &GoNode<'_>, limit: usize) -> Result<Option<
         let Some(body) = callee.field("body") else {
             return Ok(None);
         };
+        if runs_forever(&body) {
+            // A long-lived worker, not work for one item.
+            return Ok(None);
+        }
         let edit = literal_body_edit(file.source, go, &body)?;
         let Some(edit) = edit else {
             return Ok(None);
@@ -234,23 +246,93 @@ fn inside_literal_below(node: &GoNode<'_>, scope: &GoNode<'_>) -> bool {
         .any(|a| a.kind() == "func_literal")
 }
 
+/// Whether the `go` statement uses a variable of its iteration: a loop
+/// variable, or one declared in the loop body before it.
+fn mentions_iteration(go: &GoNode<'_>, lp: &GoNode<'_>, loop_body: &GoNode<'_>) -> bool {
+    let mut names = loop_variables(lp);
+    for n in loop_body.dfs() {
+        if n.range().end <= go.range().start {
+            declared_names(&n, &mut names);
+        }
+    }
+    names.retain(|n| n != "_");
+    go.dfs()
+        .any(|n| n.kind() == "identifier" && names.iter().any(|x| *x == *n.text()))
+}
+
+/// The number of iterations of `for i := 0; i < K; i++` or `for range K`
+/// when `K` is an integer literal.
+fn constant_count(lp: &GoNode<'_>) -> Option<usize> {
+    let literal = |n: &GoNode<'_>| {
+        (n.kind() == "int_literal")
+            .then(|| n.text().replace('_', "").parse::<usize>().ok())
+            .flatten()
+    };
+    if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
+        return literal(&rc.field("right")?);
+    }
+    let fc = lp.children().find(|c| c.kind() == "for_clause")?;
+    let cond = fc.field("condition")?;
+    let op = cond.field("operator")?.text().to_string();
+    let k = literal(&cond.field("right")?)?;
+    let from_zero = fc
+        .field("initializer")
+        .is_some_and(|i| i.text().ends_with(":= 0"));
+    match op.as_str() {
+        "<" if from_zero => Some(k),
+        "<=" if from_zero => Some(k + 1),
+        _ => None,
+    }
+}
+
+/// Whether a goroutine body is a worker loop: a `for { ... }` at its top
+/// level that no `break` leaves (a worker stops by returning, if at all).
+fn runs_forever(body: &GoNode<'_>) -> bool {
+    body.children()
+        .filter(|c| c.kind() == "statement_list")
+        .flat_map(|l| l.named_children().collect::<Vec<_>>())
+        .any(|s| {
+            s.kind() == "for_statement"
+                && s.named_children()
+                    .all(|c| c.kind() == "block" || c.kind() == "comment")
+                && !breaks_out(&s)
+        })
+}
+
+/// Whether a `break` leaves the loop `lp` (an unlabelled one not inside an
+/// inner loop, switch or select, or any labelled one).
+fn breaks_out(lp: &GoNode<'_>) -> bool {
+    lp.dfs().any(|n| {
+        if n.kind() != "break_statement" {
+            return false;
+        }
+        if n.named_children().next().is_some() {
+            return true;
+        }
+        let owner = n.ancestors().find(|a| {
+            matches!(
+                &*a.kind(),
+                "for_statement"
+                    | "expression_switch_statement"
+                    | "type_switch_statement"
+                    | "select_statement"
+                    | "func_literal"
+            )
+        });
+        owner.is_some_and(|o| o.range() == lp.range())
+    })
+}
+
 /// Whether a loop goes over items: a `range` or a counter with a condition,
 /// and not over a constant number of items within the limit.
 fn iterates_items(lp: &GoNode<'_>, limit: usize) -> bool {
-    let small = |n: &GoNode<'_>| {
-        n.kind() == "int_literal"
-            && n.text()
-                .replace('_', "")
-                .parse::<usize>()
-                .is_ok_and(|k| k <= limit)
-    };
+    if constant_count(lp).is_some_and(|k| k <= limit) {
+        return false;
+    }
     if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
         let Some(right) = rc.field("right") else {
             return false;
         };
-        if small(&right) {
-            return false;
-        }
         if right.kind() == "composite_literal" {
             let elements = right
                 .field("body")
@@ -260,26 +342,9 @@ fn iterates_items(lp: &GoNode<'_>, limit: usize) -> bool {
         }
         return true;
     }
-    if let Some(fc) = lp.children().find(|c| c.kind() == "for_clause") {
-        let Some(cond) = fc.field("condition") else {
-            return false;
-        };
-        if cond.kind() == "binary_expression" {
-            if let Some(r) = cond.field("right") {
-                let op = cond.field("operator").map(|o| o.text().to_string());
-                let bound_small = small(&r)
-                    && matches!(op.as_deref(), Some("<") | Some("<="))
-                    && fc
-                        .field("initializer")
-                        .is_some_and(|i| i.text().ends_with(":= 0"));
-                if bound_small {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-    false
+    lp.children()
+        .find(|c| c.kind() == "for_clause")
+        .is_some_and(|fc| fc.field("condition").is_some())
 }
 
 /// Whether the loop body, outside the goroutine, already paces the loop: a
@@ -563,4 +628,47 @@ fn assigned_after(body: Option<&GoNode<'_>>, go: &GoNode<'_>, name: &str) -> boo
             }
             _ => false,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::engine::gomod::GoVersion;
+    use crate::engine::{Engine, Mode, Settings};
+    use crate::recipes::{builtin, Selection};
+
+    const SRC: &str = "package p\n\nfunc work(int) {}\n\nfunc All(xs []int) {\n\tfor _, x := range xs {\n\t\tgo func() {\n\t\t\twork(x)\n\t\t}()\n\t}\n}\n";
+
+    fn rewrite(settings: Settings) -> String {
+        let only = Selection {
+            only: vec!["bounded-spawn".into()],
+            skip: vec![],
+        }
+        .apply(builtin().expect("recipes load"))
+        .expect("recipe exists");
+        let engine = Engine::new(only, settings);
+        let version: GoVersion = "1.22".parse().expect("version");
+        engine
+            .process(Path::new("p.go"), SRC, version, Mode::Rewrite)
+            .rewritten
+            .expect("a rewrite")
+    }
+
+    #[test]
+    fn limit_defaults_to_sixteen() {
+        assert!(rewrite(Settings::default()).contains("sem := make(chan struct{}, 16)\n"));
+    }
+
+    #[test]
+    fn limit_comes_from_the_setting() {
+        let mut settings = Settings::default();
+        settings.set("bounded-spawn.limit", "4");
+        let out = rewrite(settings);
+        assert!(out.contains("sem := make(chan struct{}, 4)\n"), "{out}");
+        // A limit of zero would make an unbuffered channel: it counts as one.
+        let mut settings = Settings::default();
+        settings.set("bounded-spawn.limit", "0");
+        assert!(rewrite(settings).contains("sem := make(chan struct{}, 1)\n"));
+    }
 }
