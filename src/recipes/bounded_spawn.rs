@@ -10,6 +10,8 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::{declared_names, fresh_name_avoiding, is_shadowed, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
+use super::util::in_test_code;
+
 pub struct BoundedSpawn;
 
 /// The default number of goroutines allowed at once.
@@ -118,7 +120,7 @@ fn plan(file: &FileContext<'_>, go: &GoNode<'_>, limit: usize) -> Result<Option<
     let Some(lp) = innermost_loop(go) else {
         return Ok(None);
     };
-    if !iterates_items(&lp, limit) {
+    if !iterates_items(&lp, limit) || per_cpu(file, &lp) {
         return Ok(None);
     }
     let Some(loop_body) = lp.field("body") else {
@@ -177,6 +179,9 @@ fn plan(file: &FileContext<'_>, go: &GoNode<'_>, limit: usize) -> Result<Option<
         }
         (runs, wrapped)
     };
+    if in_test_code(file, go) {
+        return Err("tests and benchmarks often start goroutines to create load on purpose".into());
+    }
     for code in &runs {
         if let Some(what) = channel_use(code, &chans) {
             return Err(format!(
@@ -185,6 +190,11 @@ fn plan(file: &FileContext<'_>, go: &GoNode<'_>, limit: usize) -> Result<Option<
         }
         if waits(code) {
             return Err("the goroutine waits for other goroutines; with a bound it could wait for ones that cannot start".into());
+        }
+        if let Some(lock) = shared_lock(code, go) {
+            return Err(format!(
+                "the goroutine takes `{lock}`, which the function around the loop takes too; if the loop runs while holding it, a bound would deadlock"
+            ));
         }
     }
     // Where the semaphore is declared: before the outermost loop of the
@@ -263,11 +273,7 @@ fn mentions_iteration(go: &GoNode<'_>, lp: &GoNode<'_>, loop_body: &GoNode<'_>) 
 /// The number of iterations of `for i := 0; i < K; i++` or `for range K`
 /// when `K` is an integer literal.
 fn constant_count(lp: &GoNode<'_>) -> Option<usize> {
-    let literal = |n: &GoNode<'_>| {
-        (n.kind() == "int_literal")
-            .then(|| n.text().replace('_', "").parse::<usize>().ok())
-            .flatten()
-    };
+    let literal = |n: &GoNode<'_>| int_value(n);
     if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
         return literal(&rc.field("right")?);
     }
@@ -281,6 +287,45 @@ fn constant_count(lp: &GoNode<'_>) -> Option<usize> {
     match op.as_str() {
         "<" if from_zero => Some(k),
         "<=" if from_zero => Some(k + 1),
+        _ => None,
+    }
+}
+
+/// The value of an integer literal, or of a constant declared in the
+/// function or at package level as one.
+fn int_value(n: &GoNode<'_>) -> Option<usize> {
+    let parse = |t: &GoNode<'_>| t.text().replace('_', "").parse::<usize>().ok();
+    match &*n.kind() {
+        "int_literal" => parse(n),
+        "identifier" => {
+            let name = n.text().to_string();
+            let file = n.ancestors().find(|a| a.kind() == "source_file")?;
+            let mut scopes: Vec<GoNode> = file
+                .children()
+                .filter(|d| d.kind() == "const_declaration")
+                .collect();
+            scopes.extend(top_level(n));
+            let found = scopes.iter().find_map(|scope| {
+                scope
+                    .dfs()
+                    .filter(|c| c.kind() == "const_spec")
+                    .find_map(|spec| {
+                        let names: Vec<GoNode> = spec.field_children("name").collect();
+                        let [only] = names.as_slice() else {
+                            return None;
+                        };
+                        if only.text() != name.as_str() {
+                            return None;
+                        }
+                        let value: Vec<GoNode> = spec.field("value")?.named_children().collect();
+                        match value.as_slice() {
+                            [v] if v.kind() == "int_literal" => parse(v),
+                            _ => None,
+                        }
+                    })
+            });
+            found
+        }
         _ => None,
     }
 }
@@ -461,15 +506,97 @@ fn channel_use(code: &GoNode<'_>, chans: &HashSet<String>) -> Option<String> {
     None
 }
 
-/// Whether `code` waits for other goroutines (`wg.Wait()`, `cond.Wait()`).
+/// Whether `code` waits for other goroutines: `wg.Wait()`, `cond.Wait()`,
+/// or yielding with `Gosched` while others make progress.
 fn waits(code: &GoNode<'_>) -> bool {
     code.dfs().any(|n| {
         n.kind() == "call_expression"
-            && n.field("function").is_some_and(|f| {
-                f.kind() == "selector_expression"
-                    && f.field("field").is_some_and(|x| x.text() == "Wait")
+            && n.field("function").is_some_and(|f| match &*f.kind() {
+                "selector_expression" => f
+                    .field("field")
+                    .is_some_and(|x| matches!(&*x.text(), "Wait" | "Gosched")),
+                "identifier" => f.text() == "Gosched",
+                _ => false,
             })
     })
+}
+
+/// The receiver of a `Lock`/`RLock` call in `code` that the function around
+/// the `go` statement also locks outside the goroutine.
+fn shared_lock(code: &GoNode<'_>, go: &GoNode<'_>) -> Option<String> {
+    let lock_receivers = |scope: &GoNode<'_>, skip: Option<&GoNode<'_>>| -> Vec<String> {
+        scope
+            .dfs()
+            .filter(|n| {
+                skip.is_none_or(|g| !(g.range().start <= n.range().start && n.range().end <= g.range().end))
+            })
+            .filter_map(|n| {
+                if n.kind() != "call_expression" {
+                    return None;
+                }
+                let f = n.field("function")?;
+                let field = f.field("field")?;
+                matches!(&*field.text(), "Lock" | "RLock")
+                    .then(|| f.field("operand").map(|o| o.text().to_string()))
+                    .flatten()
+            })
+            .collect()
+    };
+    let inside = lock_receivers(code, None);
+    if inside.is_empty() {
+        return None;
+    }
+    let func = go
+        .ancestors()
+        .find(|a| FUNCTIONS.contains(&&*a.kind()))?;
+    let outside = lock_receivers(&func, Some(go));
+    inside.into_iter().find(|r| outside.contains(r))
+}
+
+/// Whether the loop's count follows the number of processors (a pool of
+/// one worker per CPU): its bound calls `runtime.GOMAXPROCS`/`NumCPU`, or
+/// names a variable of the function computed from them.
+fn per_cpu(file: &FileContext<'_>, lp: &GoNode<'_>) -> bool {
+    let bound = if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
+        rc.field("right")
+    } else {
+        lp.children()
+            .find(|c| c.kind() == "for_clause")
+            .and_then(|fc| fc.field("condition"))
+            .and_then(|c| c.field("right"))
+    };
+    let Some(bound) = bound else {
+        return false;
+    };
+    let cpu_call = |n: &GoNode<'_>| {
+        n.dfs().any(|c| {
+            file.is_pkg_call(&c, "runtime", "GOMAXPROCS") || file.is_pkg_call(&c, "runtime", "NumCPU")
+        })
+    };
+    if cpu_call(&bound) {
+        return true;
+    }
+    let names: Vec<String> = bound
+        .dfs()
+        .filter(|n| n.kind() == "identifier")
+        .map(|n| n.text().to_string())
+        .collect();
+    let Some(top) = top_level(lp) else {
+        return false;
+    };
+    let found = top.dfs().any(|n| {
+        let (left, right) = match &*n.kind() {
+            "short_var_declaration" | "assignment_statement" => (n.field("left"), n.field("right")),
+            "var_spec" => (Some(n.clone()), n.field("value")),
+            _ => return false,
+        };
+        let assigns = left.is_some_and(|l| {
+            l.named_children()
+                .any(|x| x.kind() == "identifier" && names.contains(&x.text().to_string()))
+        });
+        assigns && right.is_some_and(|r| cpu_call(&r))
+    });
+    found
 }
 
 /// The function declared at the top level of the file as `name`.
@@ -525,7 +652,7 @@ fn wrap_call(
     call: &GoNode<'_>,
     callee: &GoNode<'_>,
 ) -> Result<BodyEdit, String> {
-    let later = "it starts a call whose arguments would be evaluated later once wrapped in a literal; bound it by hand";
+    let later = "it starts a call whose function or arguments would be evaluated later once wrapped in a literal; bound it by hand";
     if call.text().contains('\n') {
         return Err(later.into());
     }
