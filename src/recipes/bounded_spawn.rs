@@ -61,9 +61,10 @@ impl RecipeLogic for BoundedSpawn {
         // first, so that fixes applied together never collide.
         let mut taken = HashSet::new();
         if let Some(top) = top_level(&go) {
-            for other in top.dfs().filter(|n| {
-                n.kind() == "go_statement" && n.range().start < go.range().start
-            }) {
+            for other in top
+                .dfs()
+                .filter(|n| n.kind() == "go_statement" && n.range().start < go.range().start)
+            {
                 if let Ok(Some(_)) = plan(file, &other, limit) {
                     taken.insert(fresh_name_avoiding(&other, "sem", &taken));
                 }
@@ -132,9 +133,7 @@ fn plan(file: &FileContext<'_>, go: &GoNode<'_>, limit: usize) -> Result<Option<
     // Goroutines that take nothing from their iteration are a pool of
     // identical workers, sized by the loop's count: that count is the bound
     // (unless it is a constant above the limit).
-    if !mentions_iteration(go, &lp, &loop_body)
-        && !constant_count(&lp).is_some_and(|k| k > limit)
-    {
+    if !mentions_iteration(go, &lp, &loop_body) && constant_count(&lp).is_none_or(|k| k <= limit) {
         return Ok(None);
     }
     let others = loop_body
@@ -205,7 +204,11 @@ fn plan(file: &FileContext<'_>, go: &GoNode<'_>, limit: usize) -> Result<Option<
         _ => outer.clone(),
     };
     let src = file.source;
-    let owns_line = |n: &GoNode<'_>| src[line_start(src, n.range().start)..n.range().start].trim().is_empty();
+    let owns_line = |n: &GoNode<'_>| {
+        src[line_start(src, n.range().start)..n.range().start]
+            .trim()
+            .is_empty()
+    };
     if !owns_line(&anchor) || !owns_line(go) {
         return Err("the loop or the `go` statement shares its line with other code".into());
     }
@@ -433,14 +436,13 @@ fn channel_names(node: &GoNode<'_>) -> HashSet<String> {
     for scope in scopes {
         for n in scope.dfs() {
             match &*n.kind() {
-                "var_spec" | "parameter_declaration" => {
+                "var_spec" | "parameter_declaration"
                     if n.field("type").is_some_and(|t| t.kind() == "channel_type")
-                        || n.field("value").is_some_and(|v| makes_channel(&v))
-                    {
-                        let mut names = Vec::new();
-                        declared_names(&n, &mut names);
-                        out.extend(names);
-                    }
+                        || n.field("value").is_some_and(|v| makes_channel(&v)) =>
+                {
+                    let mut names = Vec::new();
+                    declared_names(&n, &mut names);
+                    out.extend(names);
                 }
                 "short_var_declaration" => {
                     let left: Vec<GoNode> = n
@@ -528,7 +530,9 @@ fn shared_lock(code: &GoNode<'_>, go: &GoNode<'_>) -> Option<String> {
         scope
             .dfs()
             .filter(|n| {
-                skip.is_none_or(|g| !(g.range().start <= n.range().start && n.range().end <= g.range().end))
+                skip.is_none_or(|g| {
+                    !(g.range().start <= n.range().start && n.range().end <= g.range().end)
+                })
             })
             .filter_map(|n| {
                 if n.kind() != "call_expression" {
@@ -546,9 +550,7 @@ fn shared_lock(code: &GoNode<'_>, go: &GoNode<'_>) -> Option<String> {
     if inside.is_empty() {
         return None;
     }
-    let func = go
-        .ancestors()
-        .find(|a| FUNCTIONS.contains(&&*a.kind()))?;
+    let func = go.ancestors().find(|a| FUNCTIONS.contains(&&*a.kind()))?;
     let outside = lock_receivers(&func, Some(go));
     inside.into_iter().find(|r| outside.contains(r))
 }
@@ -570,7 +572,8 @@ fn per_cpu(file: &FileContext<'_>, lp: &GoNode<'_>) -> bool {
     };
     let cpu_call = |n: &GoNode<'_>| {
         n.dfs().any(|c| {
-            file.is_pkg_call(&c, "runtime", "GOMAXPROCS") || file.is_pkg_call(&c, "runtime", "NumCPU")
+            file.is_pkg_call(&c, "runtime", "GOMAXPROCS")
+                || file.is_pkg_call(&c, "runtime", "NumCPU")
         })
     };
     if cpu_call(&bound) {
@@ -679,12 +682,22 @@ fn wrap_call(
     let body = lp.field("body");
     let args: Vec<GoNode> = call
         .field("arguments")
-        .map(|a| a.named_children().filter(|x| x.kind() != "comment").collect())
+        .map(|a| {
+            a.named_children()
+                .filter(|x| x.kind() != "comment")
+                .collect()
+        })
         .unwrap_or_default();
     for a in &args {
         let stable = match &*a.kind() {
-            "int_literal" | "float_literal" | "interpreted_string_literal"
-            | "raw_string_literal" | "rune_literal" | "true" | "false" | "nil" => true,
+            "int_literal"
+            | "float_literal"
+            | "interpreted_string_literal"
+            | "raw_string_literal"
+            | "rune_literal"
+            | "true"
+            | "false"
+            | "nil" => true,
             "identifier" => {
                 let name = a.text().to_string();
                 let declared_in_body = body.as_ref().is_some_and(|b| {
@@ -697,8 +710,7 @@ fn wrap_call(
                         })
                 });
                 let is_loop_var = loop_vars.contains(&name) && per_iteration_loop_vars;
-                (declared_in_body || is_loop_var)
-                    && !assigned_after(body.as_ref(), go, &name)
+                (declared_in_body || is_loop_var) && !assigned_after(body.as_ref(), go, &name)
             }
             _ => false,
         };

@@ -44,7 +44,9 @@ impl RecipeLogic for BufferedResultChan {
         let [ty] = args.as_slice() else {
             return None;
         };
-        if ty.kind() != "channel_type" || !ty.text().starts_with("chan") || arg_list.text().contains('\n')
+        if ty.kind() != "channel_type"
+            || !ty.text().starts_with("chan")
+            || arg_list.text().contains('\n')
         {
             return None;
         }
@@ -174,7 +176,9 @@ fn classify<'r>(id: &GoNode<'r>, func: &GoNode<'r>) -> Use<'r> {
 
 /// The function literal a `go` statement starts, if it starts one.
 fn go_literal<'r>(go: &GoNode<'r>) -> Option<GoNode<'r>> {
-    let call = go.named_children().find(|c| c.kind() == "call_expression")?;
+    let call = go
+        .named_children()
+        .find(|c| c.kind() == "call_expression")?;
     let f = call.field("function")?;
     (f.kind() == "func_literal").then_some(f)
 }
@@ -204,7 +208,11 @@ fn names_inside(go: &GoNode<'_>, lit: &GoNode<'_>, ch: &str) -> Vec<String> {
         .named_children()
         .find(|c| c.kind() == "call_expression")
         .and_then(|c| c.field("arguments"))
-        .map(|a| a.named_children().filter(|x| x.kind() != "comment").collect())
+        .map(|a| {
+            a.named_children()
+                .filter(|x| x.kind() != "comment")
+                .collect()
+        })
         .unwrap_or_default();
     for (i, a) in args.iter().enumerate() {
         if a.kind() == "identifier" && a.text() == ch {
@@ -257,7 +265,9 @@ fn sends_in<'r>(go: &GoNode<'r>, ch: &str) -> Result<Option<Vec<GoNode<'r>>>, St
                 && p.parent().is_some_and(|c| {
                     c.kind() == "call_expression"
                         && c.field("function").is_some_and(|f| {
-                            f.kind() == "identifier" && f.text() == "close" && !is_shadowed(&f, "close")
+                            f.kind() == "identifier"
+                                && f.text() == "close"
+                                && !is_shadowed(&f, "close")
                         })
                 })
         });
@@ -288,10 +298,8 @@ fn more_than_once(sends: &[GoNode<'_>], go: &GoNode<'_>) -> Option<String> {
     }
     // Several sends are fine when each but the last ends its path.
     for s in &sends[..sends.len() - 1] {
-        let next = s
-            .next_all()
-            .find(|n| n.is_named() && n.kind() != "comment");
-        if !next.is_some_and(|n| n.kind() == "return_statement") {
+        let next = s.next_all().find(|n| n.is_named() && n.kind() != "comment");
+        if next.is_none_or(|n| n.kind() != "return_statement") {
             return Some("the goroutine may send more than once".into());
         }
     }

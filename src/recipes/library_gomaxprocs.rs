@@ -109,8 +109,7 @@ fn is_numcpu(file: &FileContext<'_>, arg: &GoNode<'_>) -> bool {
         }
     }
     file.is_pkg_call(&a, "runtime", "NumCPU")
-        && a
-            .field("arguments")
+        && a.field("arguments")
             .is_some_and(|x| x.named_children().next().is_none())
 }
 
@@ -122,9 +121,7 @@ fn removal_range(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Range<usize> {
         if let Some(owner) = block_owner(stmt) {
             let removable_if = owner.kind() == "if_statement"
                 && owner.field("alternative").is_none()
-                && owner
-                    .field("initializer")
-                    .is_none_or(|i| is_pure(file, &i))
+                && owner.field("initializer").is_none_or(|i| is_pure(file, &i))
                 && owner.field("condition").is_some_and(|c| is_pure(file, &c));
             if removable_if {
                 return owner.range();
@@ -177,7 +174,7 @@ fn is_pure_call(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
 fn is_pure(file: &FileContext<'_>, node: &GoNode<'_>) -> bool {
     node.dfs().all(|n| match &*n.kind() {
         "call_expression" => is_pure_call(file, &n),
-        "unary_expression" => !n.field("operator").is_some_and(|o| o.text() == "<-"),
+        "unary_expression" => n.field("operator").is_none_or(|o| o.text() != "<-"),
         "func_literal" | "send_statement" | "go_statement" | "defer_statement"
         | "goto_statement" => false,
         _ => true,
@@ -199,9 +196,9 @@ fn init_is_pure(file: &FileContext<'_>, body: &GoNode<'_>) -> bool {
             l.named_children()
                 .all(|t| t.kind() == "identifier" && locals.contains(&t.text().to_string()))
         }),
-        "inc_statement" | "dec_statement" => n.named_children().all(|t| {
-            t.kind() == "identifier" && locals.contains(&t.text().to_string())
-        }),
+        "inc_statement" | "dec_statement" => n
+            .named_children()
+            .all(|t| t.kind() == "identifier" && locals.contains(&t.text().to_string())),
         _ => true,
     })
 }
@@ -221,7 +218,9 @@ fn is_use(id: &GoNode<'_>) -> bool {
             let Some(stmt) = parent.parent() else {
                 return true;
             };
-            let is_left = stmt.field("left").is_some_and(|l| l.range() == parent.range());
+            let is_left = stmt
+                .field("left")
+                .is_some_and(|l| l.range() == parent.range());
             !(is_left
                 && matches!(
                     &*stmt.kind(),
