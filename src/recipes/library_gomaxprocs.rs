@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::engine::edit::remove_statement_range;
+use crate::engine::edit::{line_start, remove_statement_range};
 use crate::engine::golang::GoNode;
 use crate::engine::scope::{declared_names, enclosing_function, is_shadowed};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
@@ -67,8 +67,20 @@ impl RecipeLogic for LibraryGomaxprocs {
                 });
         let remove_init = |f: &GoNode| {
             let r = f.range();
+            let mut edit = remove_statement_range(file.source, r.start, r.end);
+            // At the end of the file, the blank line that separated the
+            // declaration goes too.
+            let src = file.source;
+            if edit.range.end == src.len()
+                && edit.range.start > 0
+                && src[line_start(src, edit.range.start - 1)..edit.range.start]
+                    .trim()
+                    .is_empty()
+            {
+                edit.range.start = line_start(src, edit.range.start - 1);
+            }
             Some(cx.fix(Fix {
-                edits: vec![remove_statement_range(file.source, r.start, r.end)],
+                edits: vec![edit],
                 add_imports: Vec::new(),
             }))
         };
