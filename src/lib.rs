@@ -7,6 +7,8 @@
 
 pub mod cli;
 pub mod engine;
+pub mod forge;
+pub mod git;
 pub mod recipes;
 pub mod report;
 pub mod walk;

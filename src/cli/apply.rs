@@ -35,7 +35,7 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
         &p.files,
         Mode::Rewrite,
         RunOptions {
-            generated: args.run.generated,
+            generated: args.run.engine.generated,
         },
         |f| -> Result<()> {
             let path = display_path(&f.path);

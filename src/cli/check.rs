@@ -48,7 +48,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         &p.files,
         Mode::Check,
         RunOptions {
-            generated: args.run.generated,
+            generated: args.run.engine.generated,
         },
         |f| {
             let path = display_path(&f.path);

@@ -2,10 +2,12 @@
 //! subcommand; this file holds only what they share.
 
 mod apply;
+pub mod branch;
 mod check;
 mod diff;
 mod explain;
 mod list;
+pub mod pr;
 mod setup;
 
 use std::path::PathBuf;
@@ -53,6 +55,20 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Rewrite files in place and print a summary.
     Apply(apply::ApplyArgs),
+    /// Commit the fixes onto git branches built from a base commit (the working tree is not touched).
+    Branch {
+        #[command(flatten)]
+        args: branch::BranchArgs,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
+    /// Build the branches, push them and open or update one pull request per branch on GitHub.
+    Pr {
+        #[command(flatten)]
+        args: pr::PrArgs,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
 }
 
 /// Options shared by `check`, `diff` and `apply`.
@@ -61,6 +77,13 @@ pub struct RunArgs {
     /// Files or directories (walked recursively). Defaults to the current directory.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// What to run and how: shared by every subcommand that rewrites.
+#[derive(Args, Debug, Clone, Default)]
+pub struct EngineArgs {
     /// Run only this recipe (repeatable). Also enables recipes that are off by default.
     #[arg(long = "recipe", value_name = "ID")]
     pub recipes: Vec<String>,
@@ -87,6 +110,8 @@ pub struct RunArgs {
     pub codemods: Vec<PathBuf>,
 }
 
+pub use setup::engine as engine_for;
+
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -102,6 +127,12 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Apply(a) => apply::run(a),
+        Command::Branch { args, engine } => {
+            crate::git::rewrite::EngineRewriter::new(engine).and_then(|r| branch::run(args, &r))
+        }
+        Command::Pr { args, engine } => {
+            crate::git::rewrite::EngineRewriter::new(engine).and_then(|r| pr::run(args, &r))
+        }
     };
     match result {
         Ok(code) => code,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
-use super::RunArgs;
+use super::{EngineArgs, RunArgs};
 use crate::engine::gomod::{GoVersion, VersionResolver};
 use crate::engine::{Engine, Settings};
 use crate::recipes::{self, Selection};
@@ -20,7 +20,7 @@ pub struct Prepared {
 }
 
 /// The recipes selected by `--recipe`, `--skip` and `--codemods`.
-pub fn selected_recipes(args: &RunArgs) -> Result<Vec<crate::engine::Recipe>> {
+pub fn selected_recipes(args: &EngineArgs) -> Result<Vec<crate::engine::Recipe>> {
     let mut all = recipes::builtin().map_err(anyhow::Error::msg)?;
     for dir in &args.codemods {
         let extra = recipes::load_dir(dir).map_err(anyhow::Error::msg)?;
@@ -38,7 +38,7 @@ pub fn selected_recipes(args: &RunArgs) -> Result<Vec<crate::engine::Recipe>> {
     selection.apply(all).map_err(anyhow::Error::msg)
 }
 
-pub fn settings(args: &RunArgs) -> Result<Settings> {
+pub fn settings(args: &EngineArgs) -> Result<Settings> {
     let mut settings = Settings::default();
     for s in &args.set {
         let Some((key, value)) = s.split_once('=') else {
@@ -52,7 +52,8 @@ pub fn settings(args: &RunArgs) -> Result<Settings> {
     Ok(settings)
 }
 
-pub fn prepare(args: &RunArgs) -> Result<Prepared> {
+/// The engine and version resolver for `args`.
+pub fn engine(args: &EngineArgs) -> Result<(Engine, VersionResolver)> {
     if let Some(jobs) = args.jobs {
         if jobs == 0 {
             bail!("--jobs must be at least 1");
@@ -83,13 +84,23 @@ pub fn prepare(args: &RunArgs) -> Result<Prepared> {
                 let known: Vec<&String> = r.spec.settings.keys().collect();
                 bail!("recipe `{id}` has no setting `{name}` (settings: {known:?})");
             }
-            None => bail!("--set {key}: unknown recipe `{id}`"),
+            None => bail!("--set {key}: recipe `{id}` is unknown or not selected"),
         }
     }
-    let (files, errors) = walk::collect(&args.paths, WalkOptions { tests: args.tests });
+    Ok((Engine::new(recipes, settings), VersionResolver::new(forced)))
+}
+
+pub fn prepare(args: &RunArgs) -> Result<Prepared> {
+    let (engine, versions) = engine(&args.engine)?;
+    let (files, errors) = walk::collect(
+        &args.paths,
+        WalkOptions {
+            tests: args.engine.tests,
+        },
+    );
     Ok(Prepared {
-        engine: Engine::new(recipes, settings),
-        versions: VersionResolver::new(forced),
+        engine,
+        versions,
         files,
         walk_errors: errors.into_iter().map(|e| e.0).collect(),
     })

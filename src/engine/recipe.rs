@@ -398,15 +398,7 @@ impl Recipe {
     /// The matcher for a file with these imports, or `None` when the file
     /// lacks a package the recipe needs.
     pub fn matcher_for(&self, imports: &ImportTable) -> Option<Arc<RuleCore>> {
-        let mut subst = Vec::new();
-        for (name, path) in &self.spec.matching.imports {
-            match imports.local_name(path)? {
-                LocalName::Named(local) if local == name => {}
-                LocalName::Named(local) => subst.push((name.clone(), format!("{local}."))),
-                LocalName::Dot => subst.push((name.clone(), String::new())),
-                LocalName::Blank => return None,
-            }
-        }
+        let subst = self.substitutions(imports)?;
         if subst.is_empty() {
             return Some(self.matcher.clone());
         }
@@ -417,6 +409,21 @@ impl Recipe {
         let m = Arc::new(compile_rule(&self.spec, &subst).ok()?);
         variants.insert(subst, m.clone());
         Some(m)
+    }
+
+    /// How the recipe's package names are spelled in a file: empty when
+    /// they are the canonical ones, `None` when a package is not imported.
+    fn substitutions(&self, imports: &ImportTable) -> Option<Substitutions> {
+        let mut subst = Vec::new();
+        for (name, path) in &self.spec.matching.imports {
+            match imports.local_name(path)? {
+                LocalName::Named(local) if local == name => {}
+                LocalName::Named(local) => subst.push((name.clone(), format!("{local}."))),
+                LocalName::Dot => subst.push((name.clone(), String::new())),
+                LocalName::Blank => return None,
+            }
+        }
+        Some(subst)
     }
 
     /// Node kinds the matcher can match (for dispatching from one tree walk).
@@ -459,10 +466,24 @@ impl Recipe {
         }
         if let Some(template) = &self.template {
             use ast_grep_core::replacer::Replacer;
-            let range = Replacer::<GoDoc>::get_replaced_range(template, m, &*self.matcher);
-            let text =
-                String::from_utf8_lossy(&Replacer::<GoDoc>::generate_replacement(template, m))
-                    .into_owned();
+            // The template speaks of packages by their canonical names too.
+            let subst = self.substitutions(file.imports).unwrap_or_default();
+            let local;
+            let fixer = if subst.is_empty() {
+                template
+            } else {
+                let text = self
+                    .spec
+                    .fix
+                    .as_ref()
+                    .and_then(|f| f.template.as_deref())
+                    .unwrap_or("");
+                local = Fixer::from_str(&replace_qualifiers(text, &subst), &Go).ok()?;
+                &local
+            };
+            let range = Replacer::<GoDoc>::get_replaced_range(fixer, m, &*self.matcher);
+            let text = String::from_utf8_lossy(&Replacer::<GoDoc>::generate_replacement(fixer, m))
+                .into_owned();
             let imports = self
                 .spec
                 .fix

@@ -1,11 +1,10 @@
 //! `remove-gc`: drop `runtime.GC()` calls from request paths.
 
-use crate::engine::edit::remove_statement;
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::util::{
     call_statement, calls_any, dot_import_blocks_removal, enclosing_loop, in_main_or_init,
-    in_test_code, testing_param,
+    in_test_code, remove_call_statement, testing_param,
 };
 
 pub struct RemoveGc;
@@ -18,6 +17,8 @@ const STATS: &[(&str, &[&str])] = &[
         &["FreeOSMemory", "ReadGCStats", "WriteHeapDump"],
     ),
     ("runtime/metrics", &["Read"]),
+    // A heap profile is only current right after a collection.
+    ("runtime/pprof", &["WriteHeapProfile", "Lookup"]),
 ];
 
 impl RecipeLogic for RemoveGc {
@@ -59,14 +60,14 @@ impl RecipeLogic for RemoveGc {
             .any(|(path, names)| calls_any(file, &func, path, names))
         {
             return Some(
-                cx.report("the function reads memory statistics, which need a collection first"),
+                cx.report("the function reads memory statistics or writes a heap profile, which need a collection first"),
             );
         }
         if let Some(why) = dot_import_blocks_removal(file, "runtime") {
             return Some(cx.report(&why));
         }
         Some(cx.fix(Fix {
-            edits: vec![remove_statement(file.source, &stmt)],
+            edits: vec![remove_call_statement(file.source, &stmt)],
             add_imports: Vec::new(),
         }))
     }

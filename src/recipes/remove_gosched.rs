@@ -1,11 +1,10 @@
 //! `remove-gosched`: drop `runtime.Gosched()` calls sprinkled for fairness.
 
-use crate::engine::edit::{remove_statement, remove_statement_range};
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::util::{
-    block_owner, call_statement, dot_import_blocks_removal, has_side_effects, loop_of, method_call,
-    next_statement, prev_statement, sibling_statements,
+    block_owner, call_statement, dot_import_blocks_removal, loop_of, method_call, next_statement,
+    prev_statement, remove_call_statement, sibling_statements,
 };
 
 pub struct RemoveGosched;
@@ -72,29 +71,8 @@ impl RecipeLogic for RemoveGosched {
         if let Some(why) = dot_import_blocks_removal(file, "runtime") {
             return Some(cx.report(&why));
         }
-        // An `if` whose only statement this is, with no else and a condition
-        // without side effects, goes with it.
-        if alone {
-            if let Some(owner) = block_owner(&stmt) {
-                let removable_if = owner.kind() == "if_statement"
-                    && owner.field("alternative").is_none()
-                    && owner
-                        .field("initializer")
-                        .is_none_or(|i| !has_side_effects(&i))
-                    && owner
-                        .field("condition")
-                        .is_some_and(|c| !has_side_effects(&c));
-                if removable_if {
-                    let r = owner.range();
-                    return Some(cx.fix(Fix {
-                        edits: vec![remove_statement_range(file.source, r.start, r.end)],
-                        add_imports: Vec::new(),
-                    }));
-                }
-            }
-        }
         Some(cx.fix(Fix {
-            edits: vec![remove_statement(file.source, &stmt)],
+            edits: vec![remove_call_statement(file.source, &stmt)],
             add_imports: Vec::new(),
         }))
     }

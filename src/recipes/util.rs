@@ -169,3 +169,50 @@ pub fn dot_import_blocks_removal(file: &FileContext<'_>, path: &str) -> Option<S
         format!("`{path}` is dot-imported; deleting the call could leave the import unused, which needs a human to check")
     })
 }
+
+/// Whether `expr` mentions a local variable whose only other mention in the
+/// function is its declaration: deleting `stmt` (which holds `expr`) would
+/// leave it "declared and not used".
+fn only_use_of_a_local(expr: &GoNode<'_>, stmt: &GoNode<'_>) -> bool {
+    let Some(func) = crate::engine::scope::enclosing_function(stmt) else {
+        return false;
+    };
+    let skip = stmt.range();
+    expr.dfs().filter(|n| n.kind() == "identifier").any(|id| {
+        let name = id.text();
+        if !crate::engine::scope::is_shadowed(&id, &name) {
+            return false;
+        }
+        let mentions = func
+            .dfs()
+            .filter(|n| {
+                n.kind() == "identifier"
+                    && n.text() == name
+                    && !(skip.start <= n.range().start && n.range().end <= skip.end)
+            })
+            .count();
+        mentions < 2
+    })
+}
+
+/// Deletes a statement that only calls something. When it is the only
+/// statement of an `if` with no `else` whose condition (and initializer) has
+/// no side effects, the whole `if` goes: an empty branch is noise.
+pub fn remove_call_statement(src: &str, stmt: &GoNode<'_>) -> crate::engine::edit::TextEdit {
+    use crate::engine::edit::{remove_statement, remove_statement_range};
+    if sibling_statements(stmt).len() == 1 {
+        if let Some(owner) = block_owner(stmt) {
+            let removable_if = owner.kind() == "if_statement"
+                && owner.field("alternative").is_none()
+                && owner.field("initializer").is_none()
+                && owner
+                    .field("condition")
+                    .is_some_and(|c| !has_side_effects(&c) && !only_use_of_a_local(&c, &owner));
+            if removable_if {
+                let r = owner.range();
+                return remove_statement_range(src, r.start, r.end);
+            }
+        }
+    }
+    remove_statement(src, stmt)
+}

@@ -1,0 +1,143 @@
+//! The seam between the git layer and the rewrite engine.
+//!
+//! Everything under `git` and `forge` talks to the engine only through
+//! [`TreeRewriter`]: `gomend branch` and `gomend pr` get their rewrites from
+//! whatever implements it, whether an adapter over the engine, which belongs in
+//! this module, or a small fake in tests.
+
+/// What the git layer needs from the rewrite engine.
+pub trait TreeRewriter: Sync {
+    /// Recipes known, in catalogue order: id, one-line summary, rationale (prose, a few sentences).
+    fn recipes(&self) -> Vec<RecipeInfo>;
+    /// Whether a repository-relative path is one gomend would look at (.go, not vendor/, testdata/, _test.go unless enabled, ...).
+    fn wants(&self, rel_path: &str) -> bool;
+    /// Rewrite one file's bytes with only `recipe` enabled (or all when None). `go_mod` is the text of the nearest go.mod in the tree (or None). Ok(None) = no change.
+    fn rewrite(
+        &self,
+        rel_path: &str,
+        content: &[u8],
+        go_mod: Option<&str>,
+        recipe: Option<&str>,
+    ) -> anyhow::Result<Option<Rewritten>>;
+}
+
+/// One entry of the recipe catalogue, as the git layer shows it to reviewers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecipeInfo {
+    /// Stable identifier, e.g. `remove-gc`.
+    pub id: String,
+    /// One-line summary used in commit and pull request titles.
+    pub summary: String,
+    /// A few sentences explaining why the rewrite is correct.
+    pub rationale: String,
+}
+
+/// The result of rewriting one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rewritten {
+    /// The new file content.
+    pub content: Vec<u8>,
+    /// How many individual fixes were applied to produce it.
+    pub fixes: usize,
+}
+
+/// The real [`TreeRewriter`]: the engine with the recipes and options chosen
+/// on the command line, plus one engine per recipe for per-recipe commits.
+pub struct EngineRewriter {
+    all: crate::engine::Engine,
+    single: Vec<crate::engine::Engine>,
+    forced_version: Option<crate::engine::gomod::GoVersion>,
+    walk: crate::walk::WalkOptions,
+    generated: bool,
+}
+
+impl EngineRewriter {
+    /// Builds the engines for `args` (recipe selection, settings, Go version).
+    pub fn new(args: &crate::cli::EngineArgs) -> anyhow::Result<Self> {
+        let (all, _) = crate::cli::engine_for(args)?;
+        let mut single = Vec::new();
+        for r in all.recipes() {
+            let mut one = args.clone();
+            one.recipes = vec![r.id.to_string()];
+            one.skip.clear();
+            single.push(crate::cli::engine_for(&one)?.0);
+        }
+        let forced_version = match &args.go_version {
+            Some(v) => Some(v.parse().map_err(anyhow::Error::msg)?),
+            None => None,
+        };
+        Ok(EngineRewriter {
+            all,
+            single,
+            forced_version,
+            walk: crate::walk::WalkOptions { tests: args.tests },
+            generated: args.generated,
+        })
+    }
+}
+
+impl TreeRewriter for EngineRewriter {
+    fn recipes(&self) -> Vec<RecipeInfo> {
+        self.all
+            .recipes()
+            .iter()
+            .map(|r| RecipeInfo {
+                id: r.id.to_string(),
+                summary: r.spec.summary.clone(),
+                rationale: r
+                    .spec
+                    .rationale
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            })
+            .collect()
+    }
+
+    fn wants(&self, rel_path: &str) -> bool {
+        crate::walk::wants(std::path::Path::new(rel_path), self.walk)
+    }
+
+    fn rewrite(
+        &self,
+        rel_path: &str,
+        content: &[u8],
+        go_mod: Option<&str>,
+        recipe: Option<&str>,
+    ) -> anyhow::Result<Option<Rewritten>> {
+        use crate::engine::gomod::{parse_go_directive, GoVersion};
+        let engine = match recipe {
+            None => &self.all,
+            Some(id) => match self.all.recipes().iter().position(|r| &*r.id == id) {
+                Some(i) => &self.single[i],
+                None => anyhow::bail!("unknown recipe `{id}`"),
+            },
+        };
+        if !engine.may_match(content) {
+            return Ok(None);
+        }
+        let Ok(source) = std::str::from_utf8(content) else {
+            return Ok(None);
+        };
+        if !self.generated && crate::walk::is_generated(source) {
+            return Ok(None);
+        }
+        let version = self
+            .forced_version
+            .or_else(|| go_mod.and_then(parse_go_directive))
+            .unwrap_or(GoVersion::ASSUMED);
+        let out = engine.process(
+            std::path::Path::new(rel_path),
+            source,
+            version,
+            crate::engine::Mode::Rewrite,
+        );
+        if let Some(e) = out.error {
+            eprintln!("gomend: warning: {rel_path}: {e}");
+        }
+        Ok(out.rewritten.map(|text| Rewritten {
+            content: text.into_bytes(),
+            fixes: out.fixes.values().sum(),
+        }))
+    }
+}

@@ -1,0 +1,317 @@
+//! The command-line contract: output formats, exit codes and the promise
+//! that `gomend diff | git apply` gives exactly what `gomend apply` gives.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::gomend;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = gomend()
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("gomend runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A copy of `examples/` in a temporary directory.
+fn examples_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("examples"), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn tree_text(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                if p.file_name().unwrap() != ".git" {
+                    stack.push(p);
+                }
+            } else {
+                out.push((
+                    p.strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read_to_string(&p).unwrap_or_default(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn list_shows_every_recipe() {
+    let (code, out, _) = run(&["list"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("list", out);
+}
+
+#[test]
+fn explain_prints_the_recipe_prose() {
+    let (code, out, _) = run(&["explain", "remove-gc"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("explain_remove_gc", out);
+}
+
+#[test]
+fn explain_unknown_recipe_is_an_error() {
+    let (code, _, err) = run(&["explain", "no-such-recipe"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown recipe `no-such-recipe`"), "{err}");
+    assert!(
+        err.contains("remove-gc"),
+        "the error lists the known recipes: {err}"
+    );
+}
+
+#[test]
+fn check_text_and_exit_code() {
+    let (code, out, _) = run(&["check", "examples"]);
+    assert_eq!(code, 1, "findings make check exit 1");
+    insta::assert_snapshot!("check_text", out);
+}
+
+#[test]
+fn check_json() {
+    let (code, out, _) = run(&["check", "--format", "json", "examples"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    for f in v.as_array().unwrap() {
+        for key in [
+            "recipe",
+            "path",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "message",
+            "fix",
+        ] {
+            assert!(f.get(key).is_some(), "missing {key} in {f}");
+        }
+        assert!(f["path"].as_str().unwrap().starts_with("examples/"));
+    }
+    insta::assert_snapshot!("check_json", out);
+}
+
+#[test]
+fn check_clean_tree_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.go"), "package a\n\nfunc A() {}\n").unwrap();
+    let (code, out, _) = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    let (code, out, _) = run(&["check", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!((code, out.as_str()), (0, "[]\n"));
+}
+
+#[test]
+fn diff_output_and_exit_code() {
+    let (code, out, _) = run(&["diff", "examples"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("diff", out);
+    let (code, _, _) = run(&["diff", "--exit-code", "examples"]);
+    assert_eq!(code, 1, "--exit-code reports a change");
+    let (code, _, _) = run(&[
+        "diff",
+        "--exit-code",
+        "--recipe",
+        "remove-gc",
+        "examples/batch",
+    ]);
+    assert_eq!(code, 0, "--exit-code with nothing to change");
+}
+
+#[test]
+fn diff_piped_to_git_apply_equals_apply() {
+    let by_diff = examples_copy();
+    let by_apply = examples_copy();
+    let diff = gomend()
+        .args(["diff", "."])
+        .current_dir(by_diff.path())
+        .output()
+        .unwrap();
+    assert!(diff.status.success());
+    assert!(!diff.stdout.is_empty());
+    let mut git = Command::new("git")
+        .args(["apply", "-"])
+        .current_dir(by_diff.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    use std::io::Write;
+    git.stdin.take().unwrap().write_all(&diff.stdout).unwrap();
+    assert!(git.wait().unwrap().success(), "git apply accepts the diff");
+    let apply = gomend()
+        .args(["apply", "."])
+        .current_dir(by_apply.path())
+        .output()
+        .unwrap();
+    assert!(apply.status.success());
+    assert_eq!(tree_text(by_diff.path()), tree_text(by_apply.path()));
+    // A second apply changes nothing.
+    let again = gomend()
+        .args(["diff", "--exit-code", "."])
+        .current_dir(by_apply.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+}
+
+#[test]
+fn apply_prints_a_summary() {
+    let dir = examples_copy();
+    let out = gomend()
+        .args(["apply", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("apply_summary", String::from_utf8(out.stdout).unwrap());
+}
+
+#[test]
+fn recipe_and_skip_select_recipes() {
+    let (_, out, _) = run(&["check", "--recipe", "remove-gc", "examples"]);
+    assert!(
+        out.contains("remove-gc") && !out.contains("remove-gosched"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["check", "--skip", "remove-gc", "examples"]);
+    assert!(
+        !out.contains("remove-gc:") && out.contains("remove-gosched"),
+        "{out}"
+    );
+    let (code, _, err) = run(&["check", "--recipe", "nope", "examples"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown recipe `nope`"), "{err}");
+}
+
+#[test]
+fn go_version_flag_overrides_go_mod() {
+    let (_, out, _) = run(&[
+        "check",
+        "--format",
+        "json",
+        "--go-version",
+        "1.13",
+        "examples/batch",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let fixes: Vec<bool> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fix"].as_bool().unwrap())
+        .collect();
+    assert!(
+        !fixes.is_empty() && fixes.iter().all(|f| !f),
+        "before Go 1.14 every yield is report-only: {out}"
+    );
+    let (code, _, err) = run(&["check", "--go-version", "one", "examples"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--go-version"), "{err}");
+}
+
+#[test]
+fn file_that_does_not_parse_is_skipped_and_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = "package a\n\nimport \"runtime\"\n\nfunc A() {\n\truntime.GC()\n\tif {\n}\n";
+    let good = "package a\n\nimport \"runtime\"\n\nfunc B() {\n\truntime.GC()\n}\n";
+    std::fs::write(dir.path().join("broken.go"), broken).unwrap();
+    std::fs::write(dir.path().join("good.go"), good).unwrap();
+    let out = gomend()
+        .args(["apply", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.go"),
+        "the skipped file is named: {err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("broken.go")).unwrap(),
+        broken
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("good.go")).unwrap(),
+        "package a\n\nfunc B() {\n}\n"
+    );
+}
+
+#[test]
+fn missing_path_is_an_error() {
+    let (code, _, err) = run(&["check", "does/not/exist"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("does/not/exist"), "{err}");
+}
+
+#[test]
+fn tests_vendor_and_generated_files_are_skipped_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "package a\n\nimport \"runtime\"\n\nfunc F() {\n\truntime.GC()\n}\n";
+    std::fs::create_dir_all(dir.path().join("vendor/x")).unwrap();
+    std::fs::write(dir.path().join("vendor/x/v.go"), body).unwrap();
+    std::fs::write(dir.path().join("a_test.go"), body).unwrap();
+    std::fs::write(
+        dir.path().join("gen.go"),
+        format!("// Code generated by hand-gen. DO NOT EDIT.\n\n{body}"),
+    )
+    .unwrap();
+    let check = |extra: &[&str]| {
+        let out = gomend()
+            .arg("check")
+            .args(extra)
+            .arg(".")
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(check(&[]), "");
+    assert!(check(&["--tests"]).contains("a_test.go"));
+    assert!(check(&["--generated"]).contains("gen.go"));
+    assert!(!check(&["--tests", "--generated"]).contains("vendor"));
+}
+
+#[test]
+fn diff_is_colored_only_when_asked() {
+    let (_, plain, _) = run(&["diff", "examples"]);
+    assert!(!plain.contains('\u{1b}'));
+    let (_, colored, _) = run(&["--color", "always", "diff", "examples"]);
+    assert!(colored.contains('\u{1b}'));
+}
