@@ -7,9 +7,12 @@
 
 pub mod spec;
 
+mod bounded_spawn;
+mod buffered_result_chan;
 mod defer_wg_done;
 mod finalizer_self_capture;
 mod gc_percent_restore;
+mod library_gomaxprocs;
 mod lock_os_thread;
 mod lost_cancel;
 mod pprof_do;
@@ -29,9 +32,12 @@ include!(concat!(env!("OUT_DIR"), "/codemods.rs"));
 /// The built-in implementation named `name` in a codemod's `[fix]`.
 pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
     Some(match name {
+        "bounded-spawn" => &bounded_spawn::BoundedSpawn,
+        "buffered-result-chan" => &buffered_result_chan::BufferedResultChan,
         "defer-wg-done" => &defer_wg_done::DeferWgDone,
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
         "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,
+        "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
         "lock-os-thread" => &lock_os_thread::LockOsThread,
         "lost-cancel" => &lost_cancel::LostCancel,
         "pprof-do" => &pprof_do::PprofDo,
