@@ -172,7 +172,8 @@ fn outlived_by_goroutine(func: &GoNode<'_>, name: &str, from: usize) -> Option<&
     let starts = func.dfs().filter(|n| {
         n.kind() == "go_statement"
             && n.range().start >= from
-            && n.dfs().any(|i| i.kind() == "identifier" && i.text() == name)
+            && n.dfs()
+                .any(|i| i.kind() == "identifier" && i.text() == name)
     });
     let last_start = starts.map(|g| g.range().end).max()?;
     let waits = func.dfs().any(|n| {
