@@ -76,10 +76,12 @@ pub fn in_main_or_init(file: &FileContext<'_>, node: &GoNode<'_>) -> Option<&'st
     }
 }
 
-/// Whether `node` is test code: in a `_test.go` file, or in a function that
+/// Whether `node` is test code: in a `_test.go` file or the `testing`
+/// package, or in a function that
 /// takes a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`.
 pub fn in_test_code(file: &FileContext<'_>, node: &GoNode<'_>) -> bool {
-    if file.is_test_file() {
+    // The test framework itself (package testing) is test code too.
+    if file.is_test_file() || file.package_name() == "testing" {
         return true;
     }
     node.ancestors()
