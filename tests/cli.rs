@@ -315,3 +315,78 @@ fn diff_is_colored_only_when_asked() {
     let (_, colored, _) = run(&["--color", "always", "diff", "examples"]);
     assert!(colored.contains('\u{1b}'));
 }
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+        .env("GIT_COMMITTER_NAME", "Dev")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn branch_commits_the_real_rewrite_without_touching_the_working_tree() {
+    let dir = examples_copy();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "start"]);
+    // A dirty working tree stays exactly as it is.
+    std::fs::write(
+        d.join("server/handler.go"),
+        "package server\n// work in progress\n",
+    )
+    .unwrap();
+    let before = tree_text(d);
+    let out = gomend()
+        .args([
+            "branch",
+            "--recipe",
+            "remove-gc",
+            "--author",
+            "Bot <bot@example.com>",
+        ])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(tree_text(d), before);
+    assert_eq!(git(d, &["status", "--porcelain"]), " M server/handler.go\n");
+    let msg = git(d, &["log", "-1", "--format=%B", "gomend/all"]);
+    assert!(
+        msg.starts_with("gomend: Remove runtime.GC() calls from request paths (remove-gc)"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("gomend branch --recipe remove-gc --base "),
+        "{msg}"
+    );
+    assert!(msg.contains("Gomend-Recipe: remove-gc"), "{msg}");
+    // The branch holds what `gomend apply --recipe remove-gc` writes on the base.
+    let applied = examples_copy();
+    let a = gomend()
+        .args(["apply", "--recipe", "remove-gc", "."])
+        .current_dir(applied.path())
+        .output()
+        .unwrap();
+    assert!(a.status.success());
+    let on_branch = git(d, &["show", "gomend/all:server/handler.go"]);
+    assert_eq!(
+        on_branch,
+        std::fs::read_to_string(applied.path().join("server/handler.go")).unwrap()
+    );
+}

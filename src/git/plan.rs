@@ -163,9 +163,10 @@ impl BranchPlan {
 }
 
 /// The command line that rebuilds the plan's branches on `base`.
-pub fn reproduce_command(base: Oid, options: &PlanOptions) -> String {
+pub fn reproduce_command(base: Oid, options: &PlanOptions, engine_args: &[String]) -> String {
     let mut cmd = vec!["gomend".to_string(), "branch".to_string()];
     cmd.extend(options.paths.iter().map(|p| shell_quote(p)));
+    cmd.extend(engine_args.iter().map(|a| shell_quote(a)));
     cmd.push("--base".into());
     cmd.push(base.to_string());
     if options.prefix != "gomend" {
@@ -211,7 +212,7 @@ pub fn make_plan(
     options: &PlanOptions,
 ) -> Result<Plan> {
     let recipes = rewriter.recipes();
-    let command = reproduce_command(base.commit, options);
+    let command = reproduce_command(base.commit, options, &rewriter.command_args());
     let mut branches = Vec::new();
     let groups: Vec<(Option<&RecipeInfo>, Vec<&RecipeInfo>)> = match options.split_by {
         SplitBy::Recipe => recipes.iter().map(|r| (Some(r), vec![r])).collect(),

@@ -19,6 +19,12 @@ pub trait TreeRewriter: Sync {
         go_mod: Option<&str>,
         recipe: Option<&str>,
     ) -> anyhow::Result<Option<Rewritten>>;
+
+    /// The command-line options that select this rewriter's recipes and
+    /// settings, for the command that reproduces a branch.
+    fn command_args(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// One entry of the recipe catalogue, as the git layer shows it to reviewers.
@@ -44,6 +50,7 @@ pub struct Rewritten {
 /// The real [`TreeRewriter`]: the engine with the recipes and options chosen
 /// on the command line, plus one engine per recipe for per-recipe commits.
 pub struct EngineRewriter {
+    args: Vec<String>,
     all: crate::engine::Engine,
     single: Vec<crate::engine::Engine>,
     forced_version: Option<crate::engine::gomod::GoVersion>,
@@ -66,7 +73,30 @@ impl EngineRewriter {
             Some(v) => Some(v.parse().map_err(anyhow::Error::msg)?),
             None => None,
         };
+        let mut flags = Vec::new();
+        for id in &args.recipes {
+            flags.extend(["--recipe".to_string(), id.clone()]);
+        }
+        for id in &args.skip {
+            flags.extend(["--skip".to_string(), id.clone()]);
+        }
+        if let Some(v) = &args.go_version {
+            flags.extend(["--go-version".to_string(), v.clone()]);
+        }
+        if args.tests {
+            flags.push("--tests".into());
+        }
+        if args.generated {
+            flags.push("--generated".into());
+        }
+        for s in &args.set {
+            flags.extend(["--set".to_string(), s.clone()]);
+        }
+        for d in &args.codemods {
+            flags.extend(["--codemods".to_string(), d.display().to_string()]);
+        }
         Ok(EngineRewriter {
+            args: flags,
             all,
             single,
             forced_version,
@@ -77,6 +107,10 @@ impl EngineRewriter {
 }
 
 impl TreeRewriter for EngineRewriter {
+    fn command_args(&self) -> Vec<String> {
+        self.args.clone()
+    }
+
     fn recipes(&self) -> Vec<RecipeInfo> {
         self.all
             .recipes()
