@@ -21,10 +21,7 @@ pub struct ApplyArgs {
 
 pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
     let p = prepare(&args.run)?;
-    let mut errors = p.walk_errors.len();
-    for e in &p.walk_errors {
-        eprintln!("gomend: error: {e}");
-    }
+    let mut errors = p.report_walk_errors();
     let mut files_changed = 0usize;
     let mut per_recipe: BTreeMap<String, usize> = BTreeMap::new();
     let mut reported = 0usize;

@@ -31,10 +31,7 @@ pub struct CheckArgs {
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let p = prepare(&args.run)?;
-    let mut errors = p.walk_errors.len();
-    for e in &p.walk_errors {
-        eprintln!("gomend: error: {e}");
-    }
+    let mut errors = p.report_walk_errors();
     let stdout = anstream::stdout();
     let mut printer: Box<dyn Printer> = match args.format {
         Format::Text => Box::new(TextPrinter::new(stdout.lock())),

@@ -24,10 +24,7 @@ pub struct DiffArgs {
 
 pub fn run(args: &DiffArgs) -> Result<ExitCode> {
     let p = prepare(&args.run)?;
-    let mut errors = p.walk_errors.len();
-    for e in &p.walk_errors {
-        eprintln!("gomend: error: {e}");
-    }
+    let mut errors = p.report_walk_errors();
     let mut printer = DiffPrinter::new(anstream::stdout().lock());
     worker::run(
         &p.engine,

@@ -19,6 +19,16 @@ pub struct Prepared {
     pub walk_errors: Vec<String>,
 }
 
+impl Prepared {
+    /// Prints the problems met while walking; returns how many there were.
+    pub fn report_walk_errors(&self) -> usize {
+        for e in &self.walk_errors {
+            eprintln!("gomend: error: {e}");
+        }
+        self.walk_errors.len()
+    }
+}
+
 /// The recipes selected by `--recipe`, `--skip` and `--codemods`.
 pub fn selected_recipes(args: &EngineArgs) -> Result<Vec<crate::engine::Recipe>> {
     let mut all = recipes::builtin().map_err(anyhow::Error::msg)?;

@@ -105,8 +105,10 @@ pub fn indent_at(src: &str, offset: usize) -> &str {
     &rest[..n]
 }
 
-/// Whether the statement starting at `start` and ending at `end` is alone on its lines.
-fn owns_lines(src: &str, start: usize, end: usize) -> bool {
+/// Whether the code from `start` to `end` is alone on its lines (a trailing
+/// comment allowed): statements sharing a line need a human to split them
+/// before code is inserted around them.
+pub fn owns_lines(src: &str, start: usize, end: usize) -> bool {
     let before = &src[line_start(src, start)..start];
     if !before.trim().is_empty() {
         return false;

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
+use crate::engine::edit::{indent_at, line_end, owns_lines, TextEdit};
 use crate::engine::golang::GoNode;
 use crate::engine::scope::{enclosing_function, fresh_name_avoiding, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
@@ -88,10 +88,7 @@ impl RecipeLogic for GcPercentRestore {
         }
         let src = file.source;
         let r = stmt.range();
-        let after = src[r.end..line_end(src, r.end)].trim();
-        if !src[line_start(src, r.start)..r.start].trim().is_empty()
-            || !(after.is_empty() || after.starts_with("//"))
-        {
+        if !owns_lines(src, r.start, r.end) {
             return Some(cx.report("it shares its line with other code"));
         }
         // Earlier calls in the same declaration take `prev`, `prev2`... first.

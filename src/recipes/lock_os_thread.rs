@@ -3,7 +3,7 @@
 //! deferred (missing on some paths, or made before the thread-bound work is
 //! done) are removed.
 
-use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
+use crate::engine::edit::{indent_at, line_end, owns_lines, TextEdit};
 use crate::engine::golang::GoNode;
 use crate::engine::scope::{enclosing_function, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
@@ -165,10 +165,7 @@ impl RecipeLogic for LockOsThread {
             }));
         }
         let r = stmt.range();
-        if !src[line_start(src, r.start)..r.start].trim().is_empty()
-            || !src[r.end..line_end(src, r.end)].trim().is_empty()
-                && !src[r.end..line_end(src, r.end)].trim().starts_with("//")
-        {
+        if !owns_lines(src, r.start, r.end) {
             return Some(cx.report("the lock shares its line with other statements"));
         }
         let indent = indent_at(src, r.start);

@@ -97,10 +97,7 @@ impl RecipeLogic for LostCancel {
         }
         let src = file.source;
         let r = stmt.range();
-        let after = src[r.end..line_end(src, r.end)].trim();
-        if !src[line_start(src, r.start)..r.start].trim().is_empty()
-            || !(after.is_empty() || after.starts_with("//"))
-        {
+        if !crate::engine::edit::owns_lines(src, r.start, r.end) {
             return Some(cx.report("it shares its line with other code"));
         }
         // Earlier statements of the same declaration take `cancel`,
