@@ -102,7 +102,13 @@ fn process_one(
         };
     }
     let version = versions.version_for(path);
-    let outcome = engine.process(path, &source, version, mode);
+    // A bug in one recipe on one odd file must not stop a run over a whole
+    // repository: the file is reported and left alone.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.process(path, &source, version, mode)))
+        .unwrap_or_else(|_| FileOutcome {
+            error: Some("internal error while analysing this file (please report it); the file was left unchanged".into()),
+            ..FileOutcome::default()
+        });
     Processed {
         path: path.to_path_buf(),
         source: Some(source),
