@@ -40,8 +40,8 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
                 bar.suspend(|| eprintln!("gomend: warning: {path}: {w}"));
             }
             if let Some(e) = &f.outcome.error {
-                bar.suspend(|| eprintln!("gomend: warning: {path}: {e}"));
-                errors += usize::from(!e.contains("does not parse"));
+                bar.suspend(|| eprintln!("gomend: error: {path}: {e}"));
+                errors += 1;
             }
             reported += f
                 .outcome

@@ -40,8 +40,8 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
                 eprintln!("gomend: warning: {path}: {w}");
             }
             if let Some(e) = &f.outcome.error {
-                eprintln!("gomend: warning: {path}: {e}");
-                errors += usize::from(!e.contains("does not parse"));
+                eprintln!("gomend: error: {path}: {e}");
+                errors += 1;
             }
             printer.file(&path, f.source.as_deref().unwrap_or(""), &f.outcome)
         },

@@ -152,7 +152,8 @@ impl Engine {
             return out;
         }
         if has_error {
-            out.error = Some("the file does not parse as Go; it was not rewritten".into());
+            out.warnings
+                .push("the file does not parse as Go; it was not rewritten".into());
             return out;
         }
         match self.fix_point(path, source, &root, go_version, findings, &candidates) {
