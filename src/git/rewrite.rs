@@ -166,8 +166,10 @@ impl TreeRewriter for EngineRewriter {
             version,
             crate::engine::Mode::Rewrite,
         );
-        if let Some(e) = out.error {
-            eprintln!("gomend: warning: {rel_path}: {e}");
+        // One file the engine cannot rewrite must not stop a repository-wide
+        // run: it is named and left as it is on the base.
+        for w in out.warnings.iter().chain(&out.error) {
+            eprintln!("gomend: warning: {rel_path}: {w}");
         }
         Ok(out.rewritten.map(|text| Rewritten {
             content: text.into_bytes(),
