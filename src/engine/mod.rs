@@ -139,7 +139,7 @@ impl Engine {
             for f in dropped {
                 let (line, _) = position(source, f.range.start);
                 out.warnings.push(format!(
-                    "line {line}: syntax error near a {} finding; it is not reported",
+                    "line {line}: syntax error near a {} finding; skipped (neither reported nor rewritten)",
                     f.recipe
                 ));
             }
