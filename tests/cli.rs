@@ -395,3 +395,17 @@ fn branch_commits_the_real_rewrite_without_touching_the_working_tree() {
         std::fs::read_to_string(applied.path().join("server/handler.go")).unwrap()
     );
 }
+
+#[test]
+fn syntax_error_elsewhere_keeps_findings_but_blocks_the_rewrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "package a\n\nimport \"runtime\"\n\nfunc A() {\n\truntime.GC()\n}\n\nfunc B() {\n\tif {\n}\n";
+    std::fs::write(dir.path().join("a.go"), src).unwrap();
+    let check = gomend().args(["check", "."]).current_dir(dir.path()).output().unwrap();
+    assert_eq!(check.status.code(), Some(1), "the finding away from the error is reported");
+    assert!(String::from_utf8_lossy(&check.stdout).contains("a.go:6:2: remove-gc"));
+    let apply = gomend().args(["apply", "."]).current_dir(dir.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&apply.stderr);
+    assert!(err.contains("a.go") && err.contains("does not parse"), "{err}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("a.go")).unwrap(), src);
+}
