@@ -401,11 +401,62 @@ fn syntax_error_elsewhere_keeps_findings_but_blocks_the_rewrite() {
     let dir = tempfile::tempdir().unwrap();
     let src = "package a\n\nimport \"runtime\"\n\nfunc A() {\n\truntime.GC()\n}\n\nfunc B() {\n\tif {\n}\n";
     std::fs::write(dir.path().join("a.go"), src).unwrap();
-    let check = gomend().args(["check", "."]).current_dir(dir.path()).output().unwrap();
-    assert_eq!(check.status.code(), Some(1), "the finding away from the error is reported");
+    let check = gomend()
+        .args(["check", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "the finding away from the error is reported"
+    );
     assert!(String::from_utf8_lossy(&check.stdout).contains("a.go:6:2: remove-gc"));
-    let apply = gomend().args(["apply", "."]).current_dir(dir.path()).output().unwrap();
+    let apply = gomend()
+        .args(["apply", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&apply.stderr);
-    assert!(err.contains("a.go") && err.contains("does not parse"), "{err}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("a.go")).unwrap(), src);
+    assert!(
+        err.contains("a.go") && err.contains("does not parse"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.go")).unwrap(),
+        src
+    );
+}
+
+#[test]
+fn set_changes_a_recipe_setting() {
+    let (code, out, _) = run(&[
+        "diff",
+        "--recipe",
+        "bounded-spawn",
+        "--set",
+        "bounded-spawn.limit=4",
+        "fixtures/bounded-spawn/range_param.go",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("make(chan struct{}, 4)"), "{out}");
+    let (_, out, _) = run(&[
+        "diff",
+        "--recipe",
+        "bounded-spawn",
+        "fixtures/bounded-spawn/range_param.go",
+    ]);
+    assert!(
+        out.contains("make(chan struct{}, 16)"),
+        "the default limit is 16: {out}"
+    );
+    let (code, _, err) = run(&["check", "--set", "bounded-spawn.size=4", "examples"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("has no setting `size`"), "{err}");
+    let (code, _, err) = run(&["check", "--set", "bounded-spawn.limit=many", "examples"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("takes a whole number"), "{err}");
+    let (code, _, err) = run(&["check", "--set", "limit=4", "examples"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("RECIPE.NAME=VALUE"), "{err}");
 }

@@ -89,7 +89,13 @@ pub fn engine(args: &EngineArgs) -> Result<(Engine, VersionResolver)> {
             .ok()
             .and_then(|all| all.into_iter().find(|r| &*r.id == id))
         {
-            Some(r) if r.spec.settings.contains_key(name) => {}
+            Some(r) if r.spec.settings.contains_key(name) => {
+                let default = &r.spec.settings[name];
+                let value = settings.get(key).unwrap_or("");
+                if default.is_integer() && value.parse::<u64>().is_err() {
+                    bail!("--set {key}={value}: `{name}` takes a whole number (default {default})");
+                }
+            }
             Some(r) => {
                 let known: Vec<&String> = r.spec.settings.keys().collect();
                 bail!("recipe `{id}` has no setting `{name}` (settings: {known:?})");
