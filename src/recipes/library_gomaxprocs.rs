@@ -131,8 +131,10 @@ fn is_numcpu(file: &FileContext<'_>, arg: &GoNode<'_>) -> bool {
 fn removal_range(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Range<usize> {
     if sibling_statements(stmt).len() == 1 {
         if let Some(owner) = block_owner(stmt) {
+            // An `else if` keeps its `if`: removing it would leave a bare `else`.
             let removable_if = owner.kind() == "if_statement"
                 && owner.field("alternative").is_none()
+                && super::util::else_branch_of(&owner).is_none()
                 && owner.field("initializer").is_none_or(|i| is_pure(file, &i))
                 && owner.field("condition").is_some_and(|c| is_pure(file, &c));
             if removable_if {

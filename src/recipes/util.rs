@@ -197,6 +197,16 @@ fn only_use_of_a_local(expr: &GoNode<'_>, stmt: &GoNode<'_>) -> bool {
     })
 }
 
+/// The `if` statement whose `else` branch is the `if` statement `node`.
+pub fn else_branch_of<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let parent = node.parent()?;
+    (parent.kind() == "if_statement"
+        && parent
+            .field("alternative")
+            .is_some_and(|a| a.range() == node.range()))
+    .then_some(parent)
+}
+
 /// Deletes a statement that only calls something. When it is the only
 /// statement of an `if` with no `else` whose condition (and initializer) has
 /// no side effects, the whole `if` goes: an empty branch is noise.
@@ -212,6 +222,15 @@ pub fn remove_call_statement(src: &str, stmt: &GoNode<'_>) -> crate::engine::edi
                     .is_some_and(|c| !has_side_effects(&c) && !only_use_of_a_local(&c, &owner));
             if removable_if {
                 let r = owner.range();
+                // `} else if cond { stmt }`: the whole `else if` goes, and the
+                // `}` before it ends the chain. Deleting only the inner `if`
+                // would leave a bare `else` that captures the next statement.
+                if let Some(outer) = else_branch_of(&owner) {
+                    let end_of_then = outer
+                        .field("consequence")
+                        .map_or(r.start, |c| c.range().end);
+                    return crate::engine::edit::TextEdit::delete(end_of_then..r.end);
+                }
                 return remove_statement_range(src, r.start, r.end);
             }
         }
