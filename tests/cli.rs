@@ -226,6 +226,8 @@ fn go_version_flag_overrides_go_mod() {
         "check",
         "--format",
         "json",
+        "--recipe",
+        "remove-gosched",
         "--go-version",
         "1.13",
         "examples/batch",
