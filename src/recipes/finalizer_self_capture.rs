@@ -9,7 +9,7 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::declared_names;
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
-use super::lost_cancel::{resolve, Flow, Var};
+use super::flow::{resolve, Flow, Var};
 
 pub struct FinalizerSelfCapture;
 

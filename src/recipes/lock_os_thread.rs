@@ -8,7 +8,7 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::{enclosing_function, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
-use super::defer_wg_done::{
+use super::exits::{
     body_statements, insert_among, own_statements, remove_inline_or_line, ExitPaths,
 };
 use super::util::call_statement;

@@ -4,13 +4,19 @@
 //! Adding a recipe: write `codemods/<id>.toml`; if its fix needs code, add
 //! `src/recipes/<id>.rs` (module name with `_`) implementing
 //! [`RecipeLogic`] and name it in [`logic_for`].
+//!
+//! Analyses that several recipes share live beside them: `util` (questions
+//! about Go syntax), `flow` (where a value goes: returned, stored, sent) and
+//! `exits` (the ways out of a function body).
 
 pub mod spec;
 
 mod bounded_spawn;
 mod buffered_result_chan;
 mod defer_wg_done;
+mod exits;
 mod finalizer_self_capture;
+mod flow;
 mod gc_percent_restore;
 mod library_gomaxprocs;
 mod lock_os_thread;
