@@ -317,7 +317,8 @@ impl GitHub {
                     .map(str::to_string)
             };
             let rate = RateHeaders {
-                retry_after: header("retry-after").and_then(|v| v.trim().parse().ok()),
+                retry_after: header("retry-after")
+                    .and_then(|v| super::retry::parse_retry_after(&v, self.clock.now())),
                 remaining: header("x-ratelimit-remaining").and_then(|v| v.trim().parse().ok()),
                 reset: header("x-ratelimit-reset").and_then(|v| v.trim().parse().ok()),
             };

@@ -83,6 +83,17 @@ impl Default for RetryPolicy {
     }
 }
 
+/// Reads a `Retry-After` value: a number of seconds, or an HTTP date (then
+/// the seconds from `now` until it, zero when it has passed).
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<u64> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse() {
+        return Some(secs);
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(now).map_or(0, |d| d.as_secs()))
+}
+
 /// The headers of a response that matter for retrying.
 #[derive(Clone, Debug, Default)]
 pub struct RateHeaders {
@@ -169,6 +180,22 @@ fn until(now: SystemTime, reset_epoch: u64) -> Duration {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn retry_after_takes_seconds_or_a_date() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
+        assert_eq!(parse_retry_after(" 30 ", now), Some(30));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:45 GMT", now),
+            Some(45)
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(0)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
     use super::*;
 
     #[test]
