@@ -1,5 +1,6 @@
 //! `remove-gosched`: drop `runtime.Gosched()` calls sprinkled for fairness.
 
+use crate::engine::golang::GoNode;
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::util::{
@@ -46,6 +47,11 @@ impl RecipeLogic for RemoveGosched {
         if alone && loop_of(&stmt).is_some() {
             return Some(cx.report("it is the whole body of a loop: a spin-wait that needs a blocking wait (channel, sync.Cond), not removal"));
         }
+        if loop_of(&stmt).is_some() && !alone && polls(&stmt, &siblings) {
+            return Some(cx.report(
+                "the loop only checks a condition and yields: a polling wait that needs a blocking wait (channel, sync.Cond), not removal",
+            ));
+        }
         if alone
             && block_owner(&stmt).is_some_and(|o| {
                 matches!(
@@ -75,5 +81,48 @@ impl RecipeLogic for RemoveGosched {
             edits: vec![remove_call_statement(file.source, &stmt)],
             add_imports: Vec::new(),
         }))
+    }
+}
+
+/// Whether a loop body is a polling wait: besides the yield, it only holds
+/// `if` statements (without `else`) that leave the loop. Removing the yield
+/// would turn such a wait into a hot spin.
+fn polls(stmt: &GoNode<'_>, siblings: &[GoNode<'_>]) -> bool {
+    siblings
+        .iter()
+        .filter(|s| s.range() != stmt.range())
+        .all(|s| {
+            s.kind() == "if_statement"
+                && s.field("alternative").is_none()
+                && s.field("consequence").is_some_and(|block| {
+                    block
+                        .dfs()
+                        .filter(|n| n.kind() == "statement_list")
+                        .take(1)
+                        .flat_map(|list| {
+                            list.named_children()
+                                .filter(|n| n.kind() != "comment")
+                                .last()
+                        })
+                        .any(|last| leaves_loop(&last))
+                })
+        })
+}
+
+fn leaves_loop(stmt: &GoNode<'_>) -> bool {
+    match &*stmt.kind() {
+        "return_statement" | "break_statement" | "goto_statement" => true,
+        "expression_statement" => stmt
+            .named_children()
+            .next()
+            .and_then(|c| c.field("function"))
+            .is_some_and(|f| {
+                let t = f.text();
+                t == "panic"
+                    || t.ends_with(".Fatal")
+                    || t.ends_with(".Fatalf")
+                    || t.ends_with(".FailNow")
+            }),
+        _ => false,
     }
 }
