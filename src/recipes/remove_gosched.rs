@@ -47,6 +47,35 @@ impl RecipeLogic for RemoveGosched {
         if alone && loop_of(&stmt).is_some() {
             return Some(cx.report("it is the whole body of a loop: a spin-wait that needs a blocking wait (channel, sync.Cond), not removal"));
         }
+        // `for cond { if i%1000 == 0 { runtime.Gosched() } }`: the yield is
+        // all the loop does, behind a throttle; removing it leaves a hot spin.
+        let guarded_alone_in_loop = alone
+            && block_owner(&stmt).is_some_and(|owner| {
+                owner.kind() == "if_statement"
+                    && owner.field("alternative").is_none()
+                    && loop_of(&owner).is_some()
+                    && sibling_statements(&owner).len() == 1
+            });
+        if guarded_alone_in_loop {
+            return Some(cx.report(
+                "the loop does nothing but yield now and then: a spin-wait that needs a blocking wait (channel, sync.Cond), not removal",
+            ));
+        }
+        // `for { select { case ...: default: runtime.Gosched() } }`: a polling
+        // loop whose only back-off is the yield.
+        let polls_select = alone
+            && stmt.parent().and_then(|l| l.parent()).is_some_and(|case| {
+                case.kind() == "default_case"
+                    && case.parent().is_some_and(|sel| {
+                        sel.kind() == "select_statement"
+                            && super::util::enclosing_loop(&sel).is_some()
+                    })
+            });
+        if polls_select {
+            return Some(cx.report(
+                "it is the whole default case of a select in a loop: the yield is the loop's only back-off while it polls",
+            ));
+        }
         if loop_of(&stmt).is_some() && !alone && polls(&stmt, &siblings) {
             return Some(cx.report(
                 "the loop only checks a condition and yields: a polling wait that needs a blocking wait (channel, sync.Cond), not removal",

@@ -182,7 +182,7 @@ fn only_use_of_a_local(expr: &GoNode<'_>, stmt: &GoNode<'_>) -> bool {
     let skip = stmt.range();
     expr.dfs().filter(|n| n.kind() == "identifier").any(|id| {
         let name = id.text();
-        if !crate::engine::scope::is_shadowed(&id, &name) {
+        if !crate::engine::scope::is_shadowed(&id, &name) || is_parameter(&id, &name) {
             return false;
         }
         let mentions = func
@@ -205,6 +205,34 @@ pub fn else_branch_of<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
             .field("alternative")
             .is_some_and(|a| a.range() == node.range()))
     .then_some(parent)
+}
+
+/// Whether `name` at `node` is a parameter (or result) of an enclosing
+/// function: an unused parameter is not an error in Go.
+fn is_parameter(node: &GoNode<'_>, name: &str) -> bool {
+    node.ancestors()
+        .filter(|a| {
+            matches!(
+                &*a.kind(),
+                "function_declaration" | "method_declaration" | "func_literal"
+            )
+        })
+        .any(|f| {
+            ["parameters", "result", "receiver"]
+                .iter()
+                .filter_map(|k| f.field(k))
+                .any(|params| {
+                    params
+                        .dfs()
+                        .filter(|n| {
+                            matches!(
+                                &*n.kind(),
+                                "parameter_declaration" | "variadic_parameter_declaration"
+                            )
+                        })
+                        .any(|p| p.field_children("name").any(|n| n.text() == name))
+                })
+        })
 }
 
 /// Deletes a statement that only calls something. When it is the only
