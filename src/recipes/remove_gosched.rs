@@ -26,6 +26,11 @@ impl RecipeLogic for RemoveGosched {
                 file.go_version
             )));
         }
+        if stmt.parent().is_some_and(|p| p.kind() == "for_clause") {
+            return Some(cx.report(
+                "it is the loop's update step: every retry yields, a spin-wait back-off that needs a blocking wait, not removal",
+            ));
+        }
         let siblings = sibling_statements(&stmt);
         let alone = siblings.len() == 1;
         if let Some(lp) =
