@@ -462,3 +462,28 @@ fn set_changes_a_recipe_setting() {
     assert_eq!(code, 2);
     assert!(err.contains("RECIPE.NAME=VALUE"), "{err}");
 }
+
+#[test]
+fn gitignored_files_are_skipped_and_jobs_do_not_change_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "package a\n\nimport \"runtime\"\n\nfunc F() {\n\truntime.GC()\n}\n";
+    git(dir.path(), &["init", "-q"]);
+    std::fs::write(dir.path().join(".gitignore"), "build/\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("build")).unwrap();
+    std::fs::write(dir.path().join("build/gen.go"), body).unwrap();
+    for i in 0..40 {
+        std::fs::write(dir.path().join(format!("f{i:02}.go")), body).unwrap();
+    }
+    let check = |jobs: &str| {
+        let out = gomend()
+            .args(["check", "--jobs", jobs, "."])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let one = check("1");
+    assert!(!one.contains("build/"), "{one}");
+    assert_eq!(one.matches("remove-gc").count(), 40);
+    assert_eq!(one, check("4"), "the order does not depend on parallelism");
+}
