@@ -7,11 +7,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::setup::{prepare, progress};
+use super::setup::prepare;
 use super::RunArgs;
 use crate::engine::Mode;
-use crate::walk::display_path;
-use crate::worker::{self, RunOptions};
 
 #[derive(Args, Debug)]
 pub struct ApplyArgs {
@@ -25,24 +23,11 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
     let mut files_changed = 0usize;
     let mut per_recipe: BTreeMap<String, usize> = BTreeMap::new();
     let mut reported = 0usize;
-    let bar = progress(p.files.len());
-    worker::run(
-        &p.engine,
-        &p.versions,
-        &p.files,
+    let mut write_errors = 0usize;
+    errors += p.run(
         Mode::Rewrite,
-        RunOptions {
-            generated: args.run.engine.generated,
-        },
-        |f| -> Result<()> {
-            let path = display_path(&f.path);
-            for w in &f.outcome.warnings {
-                bar.suspend(|| eprintln!("gomend: warning: {path}: {w}"));
-            }
-            if let Some(e) = &f.outcome.error {
-                bar.suspend(|| eprintln!("gomend: error: {path}: {e}"));
-                errors += 1;
-            }
+        args.run.engine.generated,
+        |path, f| -> Result<()> {
             reported += f
                 .outcome
                 .findings
@@ -58,16 +43,15 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
                         }
                     }
                     Err(e) => {
-                        bar.suspend(|| eprintln!("gomend: error: {path}: {e}"));
-                        errors += 1;
+                        eprintln!("gomend: error: {path}: {e}");
+                        write_errors += 1;
                     }
                 }
             }
             Ok(())
         },
-        |n| bar.inc(n as u64),
     )?;
-    bar.finish_and_clear();
+    errors += write_errors;
     let total: usize = per_recipe.values().sum();
     let mut out = anstream::stdout().lock();
     let s = |n: usize| if n == 1 { "" } else { "s" };

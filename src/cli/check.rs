@@ -5,14 +5,12 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use super::setup::{prepare, progress};
+use super::setup::prepare;
 use super::RunArgs;
 use crate::engine::Mode;
 use crate::report::json::JsonPrinter;
 use crate::report::text::TextPrinter;
 use crate::report::Printer;
-use crate::walk::display_path;
-use crate::worker::{self, RunOptions};
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Format {
@@ -38,30 +36,10 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         Format::Json => Box::new(JsonPrinter::new(std::io::stdout().lock())),
     };
     let mut findings = 0usize;
-    let bar = progress(p.files.len());
-    worker::run(
-        &p.engine,
-        &p.versions,
-        &p.files,
-        Mode::Check,
-        RunOptions {
-            generated: args.run.engine.generated,
-        },
-        |f| {
-            let path = display_path(&f.path);
-            for w in &f.outcome.warnings {
-                bar.suspend(|| eprintln!("gomend: warning: {path}: {w}"));
-            }
-            if let Some(e) = &f.outcome.error {
-                bar.suspend(|| eprintln!("gomend: error: {path}: {e}"));
-                errors += 1;
-            }
-            findings += f.outcome.findings.len();
-            printer.file(&path, f.source.as_deref().unwrap_or(""), &f.outcome)
-        },
-        |n| bar.inc(n as u64),
-    )?;
-    bar.finish_and_clear();
+    errors += p.run(Mode::Check, args.run.engine.generated, |path, f| {
+        findings += f.outcome.findings.len();
+        printer.file(path, f.source.as_deref().unwrap_or(""), &f.outcome)
+    })?;
     printer.finish()?;
     Ok(ExitCode::from(if errors > 0 {
         super::EXIT_ERROR

@@ -10,8 +10,6 @@ use super::RunArgs;
 use crate::engine::Mode;
 use crate::report::diff::DiffPrinter;
 use crate::report::Printer;
-use crate::walk::display_path;
-use crate::worker::{self, RunOptions};
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
@@ -26,27 +24,9 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
     let p = prepare(&args.run)?;
     let mut errors = p.report_walk_errors();
     let mut printer = DiffPrinter::new(anstream::stdout().lock());
-    worker::run(
-        &p.engine,
-        &p.versions,
-        &p.files,
-        Mode::Rewrite,
-        RunOptions {
-            generated: args.run.engine.generated,
-        },
-        |f| {
-            let path = display_path(&f.path);
-            for w in &f.outcome.warnings {
-                eprintln!("gomend: warning: {path}: {w}");
-            }
-            if let Some(e) = &f.outcome.error {
-                eprintln!("gomend: error: {path}: {e}");
-                errors += 1;
-            }
-            printer.file(&path, f.source.as_deref().unwrap_or(""), &f.outcome)
-        },
-        |_| {},
-    )?;
+    errors += p.run(Mode::Rewrite, args.run.engine.generated, |path, f| {
+        printer.file(path, f.source.as_deref().unwrap_or(""), &f.outcome)
+    })?;
     printer.finish()?;
     Ok(ExitCode::from(if errors > 0 {
         super::EXIT_ERROR

@@ -6,9 +6,11 @@ use anyhow::{bail, Context, Result};
 
 use super::{EngineArgs, RunArgs};
 use crate::engine::gomod::{GoVersion, VersionResolver};
-use crate::engine::{Engine, Settings};
+use crate::engine::{Engine, Mode, Settings};
 use crate::recipes::{self, Selection};
+use crate::walk::display_path;
 use crate::walk::{self, WalkOptions};
+use crate::worker::{self, Processed, RunOptions};
 
 /// Everything a run needs.
 pub struct Prepared {
@@ -20,6 +22,40 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// Runs the engine over the files, in order, with a progress bar on a
+    /// terminal. Each file's warnings and errors go to stderr; `sink` gets
+    /// every file with its displayed path. Returns how many files failed.
+    pub fn run<E>(
+        &self,
+        mode: Mode,
+        generated: bool,
+        mut sink: impl FnMut(&str, &Processed) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        let bar = progress(self.files.len());
+        let mut failed = 0;
+        worker::run(
+            &self.engine,
+            &self.versions,
+            &self.files,
+            mode,
+            RunOptions { generated },
+            |f| {
+                let path = display_path(&f.path);
+                for w in &f.outcome.warnings {
+                    bar.suspend(|| eprintln!("gomend: warning: {path}: {w}"));
+                }
+                if let Some(e) = &f.outcome.error {
+                    bar.suspend(|| eprintln!("gomend: error: {path}: {e}"));
+                    failed += 1;
+                }
+                sink(&path, &f)
+            },
+            |n| bar.inc(n as u64),
+        )?;
+        bar.finish_and_clear();
+        Ok(failed)
+    }
+
     /// Prints the problems met while walking; returns how many there were.
     pub fn report_walk_errors(&self) -> usize {
         for e in &self.walk_errors {
