@@ -26,6 +26,7 @@ mod remove_gc;
 mod remove_gosched;
 mod select_default_spin;
 mod timer_reset;
+mod trylock_spin;
 pub mod util;
 
 use std::path::Path;
@@ -51,6 +52,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "remove-gosched" => &remove_gosched::RemoveGosched,
         "select-default-spin" => &select_default_spin::SelectDefaultSpin,
         "timer-reset" => &timer_reset::TimerReset,
+        "trylock-spin" => &trylock_spin::TrylockSpin,
         _ => return None,
     })
 }
