@@ -18,6 +18,7 @@ mod exits;
 mod finalizer_self_capture;
 mod flow;
 mod gc_percent_restore;
+mod goroutine_per_send;
 mod init_goroutine;
 mod library_gomaxprocs;
 mod lock_os_thread;
@@ -45,6 +46,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "defer-wg-done" => &defer_wg_done::DeferWgDone,
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
         "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,
+        "goroutine-per-send" => &goroutine_per_send::GoroutinePerSend,
         "init-goroutine" => &init_goroutine::InitGoroutine,
         "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
         "lock-os-thread" => &lock_os_thread::LockOsThread,

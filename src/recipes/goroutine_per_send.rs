@@ -1,0 +1,56 @@
+//! `goroutine-per-send`: a goroutine whose only work is one channel send.
+
+use crate::engine::golang::GoNode;
+use crate::engine::{Finding, MatchContext, RecipeLogic};
+
+use super::util::enclosing_loop;
+
+pub struct GoroutinePerSend;
+
+impl RecipeLogic for GoroutinePerSend {
+    fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
+        let stmt = cx.node();
+        let call = stmt
+            .named_children()
+            .find(|c| c.kind() == "call_expression")?;
+        let lit = call.field("function")?;
+        if lit.kind() != "func_literal" {
+            return None;
+        }
+        let body = lit.field("body")?;
+        let stmts: Vec<GoNode<'_>> = body
+            .named_children()
+            .flat_map(|c| {
+                if c.kind() == "statement_list" {
+                    c.named_children().collect::<Vec<_>>()
+                } else {
+                    vec![c]
+                }
+            })
+            .filter(|n| n.kind() != "comment")
+            .collect();
+        let [send] = stmts.as_slice() else {
+            return None;
+        };
+        if send.kind() != "send_statement" {
+            return None;
+        }
+        let value = send.field("value")?;
+        // A value that takes a call or a receive to produce is real work
+        // done off the caller's goroutine (`errc <- srv.Serve(l)`).
+        if value.dfs().any(|n| {
+            n.kind() == "call_expression"
+                || n.kind() == "func_literal"
+                || (n.kind() == "unary_expression"
+                    && n.field("operator").is_some_and(|o| o.text() == "<-"))
+        }) {
+            return None;
+        }
+        let chan = send.field("channel")?.text().to_string();
+        // Outside a loop one such goroutine is a bounded, deliberate hand-off.
+        enclosing_loop(&stmt)?;
+        Some(cx.report(&format!(
+            "one goroutine per iteration parks on `{chan}` until a receiver takes its value, so a slow reader piles them up; send from the loop itself to get back-pressure, or select with a default to drop"
+        )))
+    }
+}
