@@ -13,6 +13,7 @@ pub mod spec;
 
 mod bounded_spawn;
 mod buffered_result_chan;
+mod busy_poll;
 mod defer_wg_done;
 mod exits;
 mod finalizer_self_capture;
@@ -43,6 +44,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
     Some(match name {
         "bounded-spawn" => &bounded_spawn::BoundedSpawn,
         "buffered-result-chan" => &buffered_result_chan::BufferedResultChan,
+        "busy-poll" => &busy_poll::BusyPoll,
         "defer-wg-done" => &defer_wg_done::DeferWgDone,
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
         "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,

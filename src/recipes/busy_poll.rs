@@ -1,0 +1,273 @@
+//! `busy-poll`: an endless loop that never blocks, so it holds a core while
+//! it waits for something to change.
+
+use std::collections::HashSet;
+
+use crate::engine::golang::GoNode;
+use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
+
+pub struct BusyPoll;
+
+/// Built-in functions and conversions to built-in types: they never block.
+const BUILTINS: &[&str] = &[
+    "len", "cap", "append", "copy", "min", "max", "delete", "clear", "string", "int", "int8",
+    "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "float32",
+    "float64", "byte", "rune", "bool",
+];
+
+/// Standard-library calls that return at once.
+const QUICK: &[(&str, &[&str])] = &[
+    ("runtime", &["Gosched", "NumGoroutine"]),
+    ("time", &["Now", "Since", "Until"]),
+    ("fmt", &["Sprint", "Sprintf", "Sprintln"]),
+];
+
+/// Methods of sync/atomic's types: loads and stores return at once.
+const ATOMIC_METHODS: &[&str] = &["Load", "Store", "Add", "Swap", "And", "Or"];
+
+/// How many same-file functions deep the search for a blocking call goes.
+const DEPTH: usize = 3;
+
+impl RecipeLogic for BusyPoll {
+    fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
+        let lp = cx.node();
+        let file = cx.file;
+        // Only `for { ... }` and `for true { ... }`.
+        let header: Vec<GoNode<'_>> = lp
+            .children()
+            .filter(|c| c.is_named() && c.kind() != "block" && c.kind() != "comment")
+            .collect();
+        match header.as_slice() {
+            [] => {}
+            [c] if c.kind() == "true" || c.text() == "true" => {}
+            _ => return None,
+        }
+        let body = lp.field("body")?;
+        if after_exit(&lp) || leaves(&lp, &body) {
+            return None;
+        }
+        let mut seen = HashSet::new();
+        if !never_blocks(file, &body, DEPTH, &mut seen) {
+            return None;
+        }
+        let empty = body.named_children().all(|c| {
+            c.kind() == "comment"
+                || (c.kind() == "statement_list"
+                    && c.named_children().all(|s| s.kind() == "comment"))
+        });
+        let why = if empty {
+            "an empty endless loop spins; `select {}` blocks forever without using a core"
+        } else {
+            "nothing in it waits, so it re-checks at full speed even when there is nothing to do; drive it from a channel, a time.Ticker or a sync.Cond instead"
+        };
+        Some(cx.report(why))
+    }
+}
+
+/// Whether the statement before the loop ends the program (`exit(0)`,
+/// `os.Exit(1)`, `abort()`): the loop is an unreachable guard.
+fn after_exit(lp: &GoNode<'_>) -> bool {
+    let stmt = match lp.parent() {
+        Some(p) if p.kind() == "labeled_statement" => p,
+        _ => lp.clone(),
+    };
+    super::util::prev_statement(&stmt)
+        .filter(|p| p.kind() == "expression_statement")
+        .and_then(|p| p.named_children().next())
+        .filter(|c| c.kind() == "call_expression")
+        .and_then(|c| c.field("function"))
+        .is_some_and(|f| {
+            let name = f
+                .text()
+                .rsplit('.')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            matches!(
+                name.as_str(),
+                "exit" | "abort" | "throw" | "fatal" | "fatalf" | "goexit"
+            )
+        })
+}
+
+/// Whether control can leave the loop `lp` (whose body is `body`): a
+/// `break` or `goto` that targets it, a `return`, or a call that ends the
+/// goroutine or the program.
+fn leaves(lp: &GoNode<'_>, body: &GoNode<'_>) -> bool {
+    let label = lp
+        .parent()
+        .filter(|p| p.kind() == "labeled_statement")
+        .and_then(|p| p.field("label"))
+        .map(|l| l.text().to_string());
+    let mut stack = vec![body.clone()];
+    while let Some(n) = stack.pop() {
+        match &*n.kind() {
+            "func_literal" => continue,
+            "return_statement" | "goto_statement" => return true,
+            "break_statement" => match n.named_children().next() {
+                Some(l) => {
+                    if label.as_deref() != Some(&*l.text()) {
+                        // A labelled break to an outer statement leaves too.
+                        if !body.dfs().any(|d| {
+                            d.kind() == "labeled_statement"
+                                && d.field("label").is_some_and(|x| x.text() == l.text())
+                        }) {
+                            return true;
+                        }
+                    } else {
+                        return true;
+                    }
+                }
+                None => {
+                    if breaks_here(&n, lp) {
+                        return true;
+                    }
+                }
+            },
+            "call_expression" => {
+                let f = n.field("function").map(|f| f.text().to_string());
+                if matches!(
+                    f.as_deref(),
+                    Some(
+                        "panic"
+                            | "os.Exit"
+                            | "log.Fatal"
+                            | "log.Fatalf"
+                            | "log.Fatalln"
+                            | "log.Panic"
+                            | "log.Panicf"
+                            | "runtime.Goexit"
+                    )
+                ) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        stack.extend(n.children());
+    }
+    false
+}
+
+/// Whether an unlabelled `break` leaves `lp` (and not an inner loop,
+/// switch or select).
+fn breaks_here(brk: &GoNode<'_>, lp: &GoNode<'_>) -> bool {
+    for a in brk.ancestors() {
+        match &*a.kind() {
+            "for_statement"
+            | "expression_switch_statement"
+            | "type_switch_statement"
+            | "select_statement" => return a.range() == lp.range(),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether nothing under `node` can block: no channel operation, no select,
+/// no range (it may be over a channel), no goroutine start, and only calls
+/// known to return at once (built-ins, a few standard functions, atomic
+/// loads and stores, and functions of this file that themselves never block).
+fn never_blocks(
+    file: &FileContext<'_>,
+    node: &GoNode<'_>,
+    depth: usize,
+    seen: &mut HashSet<String>,
+) -> bool {
+    for n in node.dfs() {
+        match &*n.kind() {
+            "send_statement" | "select_statement" | "range_clause" | "go_statement" => {
+                return false
+            }
+            "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "<-") => {
+                return false
+            }
+            "call_expression" => {
+                if !quick_call(file, &n, depth, seen) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
+fn quick_call(
+    file: &FileContext<'_>,
+    call: &GoNode<'_>,
+    depth: usize,
+    seen: &mut HashSet<String>,
+) -> bool {
+    let Some(f) = call.field("function") else {
+        return false;
+    };
+    if QUICK
+        .iter()
+        .any(|(path, names)| names.iter().any(|name| file.is_pkg_member(&f, path, name)))
+    {
+        return true;
+    }
+    match &*f.kind() {
+        "identifier" => {
+            let name = f.text().to_string();
+            if crate::engine::scope::is_shadowed(&f, &name) {
+                return false;
+            }
+            if BUILTINS.contains(&name.as_str()) {
+                return true;
+            }
+            same_file_quick(file, "function_declaration", &name, depth, seen)
+        }
+        "selector_expression" => {
+            let (Some(op), Some(field)) = (f.field("operand"), f.field("field")) else {
+                return false;
+            };
+            let name = field.text().to_string();
+            if op.kind() == "identifier" {
+                if let Some(path) = file.imports.path_of(&op.text()) {
+                    if crate::engine::scope::is_shadowed(&op, &op.text()) {
+                        // A local value: fall through to methods.
+                    } else {
+                        return path == "sync/atomic";
+                    }
+                }
+            }
+            if ATOMIC_METHODS.contains(&name.as_str()) {
+                return true;
+            }
+            same_file_quick(file, "method_declaration", &name, depth, seen)
+        }
+        _ => false,
+    }
+}
+
+/// Whether every declaration of `kind` named `name` in this file (at least
+/// one) never blocks.
+fn same_file_quick(
+    file: &FileContext<'_>,
+    kind: &str,
+    name: &str,
+    depth: usize,
+    seen: &mut HashSet<String>,
+) -> bool {
+    if depth == 0 {
+        return false;
+    }
+    let key = format!("{kind}:{name}");
+    if !seen.insert(key) {
+        // Already being checked (recursion): judged by the outer check.
+        return true;
+    }
+    let decls: Vec<GoNode<'_>> = file
+        .root
+        .root()
+        .children()
+        .filter(|d| d.kind() == kind && d.field("name").is_some_and(|n| n.text() == name))
+        .collect();
+    !decls.is_empty()
+        && decls.iter().all(|d| {
+            d.field("body")
+                .is_some_and(|b| never_blocks(file, &b, depth - 1, seen))
+        })
+}
