@@ -182,11 +182,7 @@ fn never_blocks(
             "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "<-") => {
                 return false
             }
-            "call_expression" => {
-                if !quick_call(file, &n, depth, seen) {
-                    return false;
-                }
-            }
+            "call_expression" if !quick_call(file, &n, depth, seen) => return false,
             _ => {}
         }
     }

@@ -167,11 +167,10 @@ fn other_locks_held(node: &GoNode<'_>, receiver: &str) -> Vec<String> {
             continue;
         };
         let op = op.text().to_string();
-        if !n
+        let is_stmt = n
             .parent()
-            .is_some_and(|p| p.kind() == "expression_statement")
-            || op == receiver
-        {
+            .is_some_and(|p| p.kind() == "expression_statement");
+        if !is_stmt || op == receiver {
             continue;
         }
         match &*method.text() {
