@@ -35,7 +35,6 @@ fn go_reason(stmt: &GoNode<'_>) -> String {
             lit.dfs().any(|n| match &*n.kind() {
                 "select_statement" | "send_statement" => true,
                 "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
-                "range_clause" => true,
                 _ => false,
             })
         });
