@@ -18,6 +18,7 @@ mod exits;
 mod finalizer_self_capture;
 mod flow;
 mod gc_percent_restore;
+mod goroutine_at_shutdown;
 mod library_gomaxprocs;
 mod lock_os_thread;
 mod lost_cancel;
@@ -43,6 +44,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "defer-wg-done" => &defer_wg_done::DeferWgDone,
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
         "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,
+        "goroutine-at-shutdown" => &goroutine_at_shutdown::GoroutineAtShutdown,
         "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
         "lock-os-thread" => &lock_os_thread::LockOsThread,
         "lost-cancel" => &lost_cancel::LostCancel,
