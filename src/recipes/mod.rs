@@ -22,6 +22,7 @@ mod goroutine_at_shutdown;
 mod library_gomaxprocs;
 mod lock_os_thread;
 mod lost_cancel;
+mod never_closed_done;
 mod pprof_do;
 mod remove_gc;
 mod remove_gosched;
@@ -48,6 +49,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
         "lock-os-thread" => &lock_os_thread::LockOsThread,
         "lost-cancel" => &lost_cancel::LostCancel,
+        "never-closed-done" => &never_closed_done::NeverClosedDone,
         "pprof-do" => &pprof_do::PprofDo,
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
