@@ -70,12 +70,14 @@ fn single<'r>(list: &GoNode<'r>) -> Option<GoNode<'r>> {
 fn receive_of<'r>(u: &GoNode<'r>) -> Option<GoNode<'r>> {
     let parent = u.parent()?;
     match &*parent.kind() {
-        "unary_expression"
-            if parent.field("operator").is_some_and(|o| o.text() == "<-") =>
-        {
+        "unary_expression" if parent.field("operator").is_some_and(|o| o.text() == "<-") => {
             Some(parent)
         }
-        "range_clause" if parent.field("right").is_some_and(|r| r.range() == u.range()) => {
+        "range_clause"
+            if parent
+                .field("right")
+                .is_some_and(|r| r.range() == u.range()) =>
+        {
             Some(parent)
         }
         _ => None,

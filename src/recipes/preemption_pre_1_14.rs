@@ -80,10 +80,17 @@ fn unpreemptible(lp: &GoNode<'_>) -> Option<&'static str> {
     }
     let read: Vec<String> = conditions
         .iter()
-        .flat_map(|c| c.dfs().filter(|n| n.kind() == "identifier").collect::<Vec<_>>())
+        .flat_map(|c| {
+            c.dfs()
+                .filter(|n| n.kind() == "identifier")
+                .collect::<Vec<_>>()
+        })
         .map(|n| n.text().to_string())
         .collect();
-    let changed: Vec<&Write> = read.iter().filter_map(|r| written.get(r.as_str())).collect();
+    let changed: Vec<&Write> = read
+        .iter()
+        .filter_map(|r| written.get(r.as_str()))
+        .collect();
     if changed.is_empty() {
         return Some("reads nothing in its condition that it changes itself, so only another goroutine can end it");
     }
@@ -93,9 +100,8 @@ fn unpreemptible(lp: &GoNode<'_>) -> Option<&'static str> {
     let walks_data = lp.dfs().any(|n| {
         matches!(&*n.kind(), "index_expression" | "slice_expression")
             && n.children().skip(1).any(|i| {
-                i.dfs().any(|id| {
-                    id.kind() == "identifier" && written.contains_key(&*id.text())
-                })
+                i.dfs()
+                    .any(|id| id.kind() == "identifier" && written.contains_key(&*id.text()))
             })
     });
     if counting && !walks_data && (endless || big_bound) {
