@@ -19,11 +19,14 @@ mod exits;
 mod finalizer_self_capture;
 mod flow;
 mod gc_percent_restore;
+mod goroutine_at_shutdown;
+mod goroutine_no_recover;
 mod goroutine_per_send;
 mod init_goroutine;
 mod library_gomaxprocs;
 mod lock_os_thread;
 mod lost_cancel;
+mod never_closed_done;
 mod pprof_do;
 mod remove_gc;
 mod remove_gosched;
@@ -48,11 +51,14 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "defer-wg-done" => &defer_wg_done::DeferWgDone,
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
         "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,
+        "goroutine-at-shutdown" => &goroutine_at_shutdown::GoroutineAtShutdown,
+        "goroutine-no-recover" => &goroutine_no_recover::GoroutineNoRecover,
         "goroutine-per-send" => &goroutine_per_send::GoroutinePerSend,
         "init-goroutine" => &init_goroutine::InitGoroutine,
         "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
         "lock-os-thread" => &lock_os_thread::LockOsThread,
         "lost-cancel" => &lost_cancel::LostCancel,
+        "never-closed-done" => &never_closed_done::NeverClosedDone,
         "pprof-do" => &pprof_do::PprofDo,
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
