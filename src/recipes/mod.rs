@@ -28,6 +28,7 @@ mod lock_os_thread;
 mod lost_cancel;
 mod never_closed_done;
 mod pprof_do;
+mod preemption_pre_1_14;
 mod remove_gc;
 mod remove_gosched;
 mod select_default_spin;
@@ -60,6 +61,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "lost-cancel" => &lost_cancel::LostCancel,
         "never-closed-done" => &never_closed_done::NeverClosedDone,
         "pprof-do" => &pprof_do::PprofDo,
+        "preemption-pre-1-14" => &preemption_pre_1_14::PreemptionPre114,
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
         "select-default-spin" => &select_default_spin::SelectDefaultSpin,

@@ -1,0 +1,231 @@
+//! `preemption-pre-1-14`: in a module below Go 1.14, a loop with no
+//! preemption point (no call, channel operation or allocation) that runs
+//! for an unknown, possibly unbounded time.
+
+use std::collections::HashMap;
+
+use crate::engine::golang::GoNode;
+use crate::engine::{Finding, MatchContext, RecipeLogic};
+
+pub struct PreemptionPre114;
+
+impl RecipeLogic for PreemptionPre114 {
+    fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
+        if cx.file.go_version.at_least(1, 14) {
+            return None;
+        }
+        let lp = cx.node();
+        let why = unpreemptible(&lp)?;
+        // Report the outermost such loop only.
+        let outer = lp
+            .ancestors()
+            .take_while(|a| !is_function(a))
+            .filter(|a| a.kind() == "for_statement")
+            .any(|a| unpreemptible(&a).is_some());
+        if outer {
+            return None;
+        }
+        Some(cx.report(&format!(
+            "the module's Go version is {}, and the loop {why}; raise the go directive to 1.14 or later, or block on a channel or sync primitive instead",
+            cx.file.go_version
+        )))
+    }
+}
+
+fn is_function(n: &GoNode<'_>) -> bool {
+    matches!(
+        &*n.kind(),
+        "func_literal" | "function_declaration" | "method_declaration"
+    )
+}
+
+/// Why the loop may run for long without a preemption point, or `None`.
+fn unpreemptible(lp: &GoNode<'_>) -> Option<&'static str> {
+    let body = lp.field("body")?;
+    let clause = lp
+        .children()
+        .find(|c| c.is_named() && c.range() != body.range() && c.kind() != "comment");
+    let condition = match &clause {
+        Some(c) if c.kind() == "range_clause" => return None,
+        Some(c) if c.kind() == "for_clause" => c.field("condition"),
+        Some(c) => Some(c.clone()),
+        None => None,
+    };
+    // `for ; true; ` is an endless loop too.
+    let condition = match condition {
+        Some(c) if c.kind() == "true" => None,
+        other => other,
+    };
+    if lp.dfs().any(|n| is_preemption_point(&n)) {
+        return None;
+    }
+    // What each iteration changes: the body and the clause's update step
+    // (the initialiser runs once).
+    let mut written = writes(&body);
+    if let Some(update) = clause.as_ref().and_then(|c| c.field("update")) {
+        for (name, how) in writes(&update) {
+            let entry = written.entry(name).or_insert(how);
+            if how == Write::Other {
+                *entry = Write::Other;
+            }
+        }
+    }
+    let endless = condition.is_none();
+    let conditions: Vec<GoNode> = match &condition {
+        Some(c) => vec![c.clone()],
+        None => exit_conditions(&body)?,
+    };
+    if conditions.is_empty() {
+        return Some("never ends and never calls a function");
+    }
+    let read: Vec<String> = conditions
+        .iter()
+        .flat_map(|c| {
+            c.dfs()
+                .filter(|n| n.kind() == "identifier")
+                .collect::<Vec<_>>()
+        })
+        .map(|n| n.text().to_string())
+        .collect();
+    let changed: Vec<&Write> = read
+        .iter()
+        .filter_map(|r| written.get(r.as_str()))
+        .collect();
+    if changed.is_empty() {
+        return Some("reads nothing in its condition that it changes itself, so only another goroutine can end it");
+    }
+    let counting = changed.iter().all(|w| **w == Write::Counter);
+    let big_bound = conditions.iter().any(has_big_literal);
+    // A counter that indexes something walks data: the data bounds it.
+    let walks_data = lp.dfs().any(|n| {
+        matches!(&*n.kind(), "index_expression" | "slice_expression")
+            && n.children().skip(1).any(|i| {
+                i.dfs()
+                    .any(|id| id.kind() == "identifier" && written.contains_key(&*id.text()))
+            })
+    });
+    if counting && !walks_data && (endless || big_bound) {
+        return Some("counts for a long time without calling a function");
+    }
+    None
+}
+
+/// Nodes at which a goroutine may be preempted before Go 1.14 (or that
+/// block): calls other than pure built-ins and basic conversions, channel
+/// operations, `select`, allocations by literal, `go` and `defer`.
+fn is_preemption_point(n: &GoNode<'_>) -> bool {
+    match &*n.kind() {
+        "call_expression" => !n.field("function").is_some_and(|f| {
+            f.kind() == "identifier"
+                && matches!(
+                    &*f.text(),
+                    "len"
+                        | "cap"
+                        | "int"
+                        | "int8"
+                        | "int16"
+                        | "int32"
+                        | "int64"
+                        | "uint"
+                        | "uint8"
+                        | "uint16"
+                        | "uint32"
+                        | "uint64"
+                        | "uintptr"
+                        | "byte"
+                        | "rune"
+                        | "float32"
+                        | "float64"
+                        | "bool"
+                )
+        }),
+        "send_statement" | "select_statement" | "composite_literal" | "func_literal"
+        | "go_statement" | "defer_statement" => true,
+        "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+        _ => false,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Write {
+    /// Only stepped: `i++`, `i--`, `i += 1`.
+    Counter,
+    Other,
+}
+
+/// The variables `scope` writes (by their leftmost name: `s.n` is `s`),
+/// and how.
+fn writes(scope: &GoNode<'_>) -> HashMap<String, Write> {
+    let mut out: HashMap<String, Write> = HashMap::new();
+    let mut note = |target: &GoNode<'_>, how: Write| {
+        let Some(root) = target.dfs().find(|n| n.kind() == "identifier") else {
+            return;
+        };
+        let entry = out.entry(root.text().to_string()).or_insert(how);
+        if how == Write::Other {
+            *entry = Write::Other;
+        }
+    };
+    for n in scope.dfs() {
+        match &*n.kind() {
+            "inc_statement" | "dec_statement" => {
+                if let Some(t) = n.named_children().next() {
+                    note(&t, Write::Counter);
+                }
+            }
+            "assignment_statement" | "short_var_declaration" => {
+                let op = n.field("operator").map(|o| o.text().to_string());
+                let step = matches!(op.as_deref(), Some("+=" | "-="))
+                    && n.field("right").is_some_and(|r| {
+                        r.named_children()
+                            .all(|v| matches!(&*v.kind(), "int_literal" | "identifier"))
+                    });
+                let how = if step { Write::Counter } else { Write::Other };
+                if let Some(left) = n.field("left") {
+                    for t in left.named_children() {
+                        note(&t, how);
+                    }
+                }
+            }
+            "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "&") => {
+                if let Some(t) = n.field("operand") {
+                    note(&t, Write::Other);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The conditions of the `if` statements that lead out of an endless loop
+/// (`break`, `return`, `goto`). `None` when a way out is not guarded by an
+/// `if` we can read (the loop then ends in a way we do not follow).
+fn exit_conditions<'r>(body: &GoNode<'r>) -> Option<Vec<GoNode<'r>>> {
+    let mut out = Vec::new();
+    for n in body.dfs() {
+        if !matches!(
+            &*n.kind(),
+            "break_statement" | "return_statement" | "goto_statement"
+        ) {
+            continue;
+        }
+        let guard = n
+            .ancestors()
+            .take_while(|a| a.range() != body.range())
+            .find(|a| a.kind() == "if_statement")?;
+        out.push(guard.field("condition")?);
+    }
+    Some(out)
+}
+
+/// Whether `cond` compares with a numeric literal of at least a million.
+fn has_big_literal(cond: &GoNode<'_>) -> bool {
+    cond.dfs().any(|n| {
+        matches!(&*n.kind(), "int_literal" | "float_literal")
+            && n.text()
+                .replace('_', "")
+                .parse::<f64>()
+                .is_ok_and(|v| v >= 1e6)
+    })
+}
