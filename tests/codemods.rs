@@ -220,12 +220,11 @@ fn explain_examples_are_what_the_recipes_do() {
         }
         let engine = Engine::new(vec![recipe], Settings::default());
         let before = wrap(&example.before, &imports);
-        let out = engine.process(
-            Path::new("example.go"),
-            &before,
-            GoVersion::ASSUMED,
-            Mode::Rewrite,
-        );
+        let version = example
+            .go_version
+            .as_deref()
+            .map_or(GoVersion::ASSUMED, |v| v.parse().expect("a Go version"));
+        let out = engine.process(Path::new("example.go"), &before, version, Mode::Rewrite);
         assert!(
             !out.findings.is_empty(),
             "{id}: the example's before has no finding:\n{before}"

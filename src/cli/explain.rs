@@ -58,7 +58,14 @@ pub fn render(r: &Recipe) -> String {
         }
     }
     if let Some(ex) = &s.example {
-        let _ = writeln!(out, "\nBefore:");
+        match &ex.go_version {
+            Some(v) => {
+                let _ = writeln!(out, "\nBefore (in a module at Go {v}):");
+            }
+            None => {
+                let _ = writeln!(out, "\nBefore:");
+            }
+        }
         for line in ex.before.trim_matches('\n').lines() {
             let _ = writeln!(out, "    {line}");
         }

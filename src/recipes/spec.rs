@@ -50,10 +50,14 @@ impl RecipeKind {
 /// A before/after pair shown by `explain`.
 #[derive(Clone, Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+#[serde(rename_all = "kebab-case")]
 pub struct Example {
     pub before: String,
     #[serde(default)]
     pub after: Option<String>,
+    /// The Go version the example assumes, for recipes that depend on it.
+    #[serde(default)]
+    pub go_version: Option<String>,
 }
 
 /// How a recipe finds candidates.
