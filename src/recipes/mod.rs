@@ -19,6 +19,7 @@ mod finalizer_self_capture;
 mod flow;
 mod gc_percent_restore;
 mod library_gomaxprocs;
+mod linkname_runtime;
 mod lock_os_thread;
 mod lost_cancel;
 mod pprof_do;
@@ -44,6 +45,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
         "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,
         "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
+        "linkname-runtime" => &linkname_runtime::LinknameRuntime,
         "lock-os-thread" => &lock_os_thread::LockOsThread,
         "lost-cancel" => &lost_cancel::LostCancel,
         "pprof-do" => &pprof_do::PprofDo,
