@@ -15,6 +15,7 @@ mod bounded_spawn;
 mod buffered_result_chan;
 mod defer_wg_done;
 mod exits;
+mod finalizer_for_cleanup;
 mod finalizer_self_capture;
 mod flow;
 mod gc_percent_restore;
@@ -42,6 +43,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "bounded-spawn" => &bounded_spawn::BoundedSpawn,
         "buffered-result-chan" => &buffered_result_chan::BufferedResultChan,
         "defer-wg-done" => &defer_wg_done::DeferWgDone,
+        "finalizer-for-cleanup" => &finalizer_for_cleanup::FinalizerForCleanup,
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
         "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,
         "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
