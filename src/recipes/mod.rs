@@ -27,6 +27,7 @@ mod pprof_do;
 mod remove_gc;
 mod remove_gosched;
 mod select_default_spin;
+mod setns_unpinned;
 mod timer_reset;
 pub mod util;
 
@@ -54,6 +55,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
         "select-default-spin" => &select_default_spin::SelectDefaultSpin,
+        "setns-unpinned" => &setns_unpinned::SetnsUnpinned,
         "timer-reset" => &timer_reset::TimerReset,
         _ => return None,
     })
