@@ -22,6 +22,7 @@ mod gc_percent_restore;
 mod library_gomaxprocs;
 mod linkname_runtime;
 mod lock_os_thread;
+mod lock_thread_for_signals;
 mod lost_cancel;
 mod pprof_do;
 mod remove_gc;
@@ -50,6 +51,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
         "linkname-runtime" => &linkname_runtime::LinknameRuntime,
         "lock-os-thread" => &lock_os_thread::LockOsThread,
+        "lock-thread-for-signals" => &lock_thread_for_signals::LockThreadForSignals,
         "lost-cancel" => &lost_cancel::LostCancel,
         "pprof-do" => &pprof_do::PprofDo,
         "remove-gc" => &remove_gc::RemoveGc,
