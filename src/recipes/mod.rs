@@ -13,6 +13,7 @@ pub mod spec;
 
 mod bounded_spawn;
 mod buffered_result_chan;
+mod cgo_in_loop;
 mod defer_wg_done;
 mod exits;
 mod finalizer_for_cleanup;
@@ -44,6 +45,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
     Some(match name {
         "bounded-spawn" => &bounded_spawn::BoundedSpawn,
         "buffered-result-chan" => &buffered_result_chan::BufferedResultChan,
+        "cgo-in-loop" => &cgo_in_loop::CgoInLoop,
         "defer-wg-done" => &defer_wg_done::DeferWgDone,
         "finalizer-for-cleanup" => &finalizer_for_cleanup::FinalizerForCleanup,
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
