@@ -28,6 +28,18 @@ impl RecipeLogic for SetnsUnpinned {
         let func = enclosing_function(&call)?;
         let name = function_name(&func);
         let at = call.range().start;
+        if func.kind() == "func_literal" && !started_by_go(&func) {
+            if func.parent().is_some_and(|p| p.kind() == "argument_list") {
+                // A callback: the function it is handed to decides the thread.
+                return None;
+            }
+            // Run by the goroutine that made it: the outer function's lock counts.
+            if let Some(outer) = func.parent().and_then(|p| enclosing_function(&p)) {
+                if locks_before(file, &outer, func.range().start) {
+                    return None;
+                }
+            }
+        }
         if !locks_before(file, &func, at) {
             if !name.is_empty() && callers_all_locked(file, &func, &name) {
                 return None;
@@ -97,6 +109,14 @@ fn is_ns_call(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
                 .iter()
                 .any(|p| NUMBERS.iter().any(|s| file.is_pkg_member(&n, p, s)))
         })
+}
+
+/// Whether the literal `lit` is what a `go` statement starts.
+fn started_by_go(lit: &GoNode<'_>) -> bool {
+    lit.parent()
+        .filter(|c| c.kind() == "call_expression")
+        .and_then(|c| c.parent())
+        .is_some_and(|g| g.kind() == "go_statement")
 }
 
 /// The name of a declared function or method (empty for a literal).
