@@ -14,8 +14,10 @@ pub mod spec;
 mod bounded_spawn;
 mod buffered_result_chan;
 mod busy_poll;
+mod cgo_in_loop;
 mod defer_wg_done;
 mod exits;
+mod finalizer_for_cleanup;
 mod finalizer_self_capture;
 mod flow;
 mod gc_percent_restore;
@@ -24,7 +26,9 @@ mod goroutine_no_recover;
 mod goroutine_per_send;
 mod init_goroutine;
 mod library_gomaxprocs;
+mod linkname_runtime;
 mod lock_os_thread;
+mod lock_thread_for_signals;
 mod lost_cancel;
 mod never_closed_done;
 mod pprof_do;
@@ -32,6 +36,7 @@ mod preemption_pre_1_14;
 mod remove_gc;
 mod remove_gosched;
 mod select_default_spin;
+mod setns_unpinned;
 mod timer_reset;
 mod trylock_spin;
 pub mod util;
@@ -49,7 +54,9 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "bounded-spawn" => &bounded_spawn::BoundedSpawn,
         "buffered-result-chan" => &buffered_result_chan::BufferedResultChan,
         "busy-poll" => &busy_poll::BusyPoll,
+        "cgo-in-loop" => &cgo_in_loop::CgoInLoop,
         "defer-wg-done" => &defer_wg_done::DeferWgDone,
+        "finalizer-for-cleanup" => &finalizer_for_cleanup::FinalizerForCleanup,
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
         "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,
         "goroutine-at-shutdown" => &goroutine_at_shutdown::GoroutineAtShutdown,
@@ -57,7 +64,9 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "goroutine-per-send" => &goroutine_per_send::GoroutinePerSend,
         "init-goroutine" => &init_goroutine::InitGoroutine,
         "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
+        "linkname-runtime" => &linkname_runtime::LinknameRuntime,
         "lock-os-thread" => &lock_os_thread::LockOsThread,
+        "lock-thread-for-signals" => &lock_thread_for_signals::LockThreadForSignals,
         "lost-cancel" => &lost_cancel::LostCancel,
         "never-closed-done" => &never_closed_done::NeverClosedDone,
         "pprof-do" => &pprof_do::PprofDo,
@@ -65,6 +74,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
         "select-default-spin" => &select_default_spin::SelectDefaultSpin,
+        "setns-unpinned" => &setns_unpinned::SetnsUnpinned,
         "timer-reset" => &timer_reset::TimerReset,
         "trylock-spin" => &trylock_spin::TrylockSpin,
         _ => return None,

@@ -43,8 +43,23 @@ pub fn go(dir: &Path) -> Command {
         .env("GOPROXY", "off")
         .env("GOTOOLCHAIN", "local")
         .env("GOWORK", "off")
-        .env("CGO_ENABLED", "0");
+        .env("CGO_ENABLED", if uses_cgo(dir) { "1" } else { "0" });
     c
+}
+
+/// Whether a Go file in `dir` or one level below imports "C" (a cgo
+/// fixture needs cgo enabled to build).
+fn uses_cgo(dir: &Path) -> bool {
+    let files = |d: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(d)
+            .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default()
+    };
+    files(dir)
+        .into_iter()
+        .flat_map(|p| if p.is_dir() { files(&p) } else { vec![p] })
+        .filter(|p| p.extension().is_some_and(|x| x == "go"))
+        .any(|p| std::fs::read_to_string(&p).is_ok_and(|t| t.contains("import \"C\"")))
 }
 
 /// Runs `cmd`, killing it after `limit`. Panics when it cannot start.

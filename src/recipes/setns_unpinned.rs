@@ -1,0 +1,180 @@
+//! `setns-unpinned`: report namespace switches (`setns`, `unshare`) made on
+//! whatever thread the goroutine happens to run on, and switches that are
+//! followed by giving the thread back with `UnlockOSThread`.
+
+use crate::engine::golang::GoNode;
+use crate::engine::scope::enclosing_function;
+use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
+
+pub struct SetnsUnpinned;
+
+/// Packages with system-call wrappers.
+const SYSCALL_PKGS: &[&str] = &["syscall", "golang.org/x/sys/unix"];
+
+/// Wrappers that switch namespaces directly.
+const WRAPPERS: &[&str] = &["Setns", "Unshare"];
+
+/// Raw system-call entry points and the numbers that switch namespaces.
+const RAW: &[&str] = &["Syscall", "Syscall6", "RawSyscall", "RawSyscall6"];
+const NUMBERS: &[&str] = &["SYS_SETNS", "SYS_UNSHARE"];
+
+impl RecipeLogic for SetnsUnpinned {
+    fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
+        let call = cx.node();
+        let file = cx.file;
+        if !is_ns_call(file, &call) {
+            return None;
+        }
+        let func = enclosing_function(&call)?;
+        let name = function_name(&func);
+        let at = call.range().start;
+        if func.kind() == "func_literal" && !started_by_go(&func) {
+            if func.parent().is_some_and(|p| p.kind() == "argument_list") {
+                // A callback: the function it is handed to decides the thread.
+                return None;
+            }
+            // Run by the goroutine that made it: the outer function's lock counts.
+            if let Some(outer) = func.parent().and_then(|p| enclosing_function(&p)) {
+                if locks_before(file, &outer, func.range().start) {
+                    return None;
+                }
+            }
+        }
+        if !locks_before(file, &func, at) {
+            if !name.is_empty() && callers_all_locked(file, &func, &name) {
+                return None;
+            }
+            return Some(cx.report(&format!(
+                "{} does not hold runtime.LockOSThread here, so another goroutine may end up on the switched thread while this one moves on; lock first and let the goroutine end locked (or switch back before unlocking)",
+                describe(&name)
+            )));
+        }
+        let unlock = own_calls(&func)
+            .into_iter()
+            .find(|n| file.is_pkg_call(n, "runtime", "UnlockOSThread"))?;
+        let switches = own_calls(&func)
+            .into_iter()
+            .filter(|n| is_ns_call(file, n))
+            .count();
+        if switches > 1 {
+            // It switches back before the thread is released.
+            return None;
+        }
+        let how = if unlock
+            .ancestors()
+            .take_while(|a| a.range() != func.range())
+            .any(|a| a.kind() == "defer_statement")
+        {
+            "the deferred UnlockOSThread"
+        } else {
+            "the UnlockOSThread"
+        };
+        let tail = if file.go_version.at_least(1, 10) {
+            "the thread goes back to the scheduler in the new namespace as soon as the outermost lock is released; do not unlock (the runtime then discards the thread) or switch back first"
+        } else {
+            "before Go 1.10 locks do not nest, so it also releases a caller's lock; do not unlock here, or switch back first"
+        };
+        Some(cx.report(&format!(
+            "{how} in {} undoes the pinning but not the switch: {tail}",
+            describe(&name)
+        )))
+    }
+}
+
+fn describe(name: &str) -> String {
+    if name.is_empty() {
+        "this function literal".to_string()
+    } else {
+        format!("`{name}`")
+    }
+}
+
+/// Whether `call` switches namespaces: `unix.Setns(...)`, `syscall.Unshare(...)`
+/// or a raw system call with `SYS_SETNS`/`SYS_UNSHARE`.
+fn is_ns_call(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
+    if SYSCALL_PKGS
+        .iter()
+        .any(|p| WRAPPERS.iter().any(|w| file.is_pkg_call(call, p, w)))
+    {
+        return true;
+    }
+    let raw = SYSCALL_PKGS
+        .iter()
+        .any(|p| RAW.iter().any(|r| file.is_pkg_call(call, p, r)));
+    raw && call
+        .field("arguments")
+        .and_then(|a| a.named_children().next())
+        .is_some_and(|n| {
+            SYSCALL_PKGS
+                .iter()
+                .any(|p| NUMBERS.iter().any(|s| file.is_pkg_member(&n, p, s)))
+        })
+}
+
+/// Whether the literal `lit` is what a `go` statement starts.
+fn started_by_go(lit: &GoNode<'_>) -> bool {
+    lit.parent()
+        .filter(|c| c.kind() == "call_expression")
+        .and_then(|c| c.parent())
+        .is_some_and(|g| g.kind() == "go_statement")
+}
+
+/// The name of a declared function or method (empty for a literal).
+fn function_name(func: &GoNode<'_>) -> String {
+    if func.kind() == "func_literal" {
+        return String::new();
+    }
+    func.field("name")
+        .map(|n| n.text().to_string())
+        .unwrap_or_default()
+}
+
+/// Calls in `func`'s body, not inside nested function literals.
+fn own_calls<'r>(func: &GoNode<'r>) -> Vec<GoNode<'r>> {
+    let Some(body) = func.field("body") else {
+        return Vec::new();
+    };
+    body.dfs()
+        .filter(|n| {
+            n.kind() == "call_expression"
+                && enclosing_function(n).is_some_and(|f| f.range() == func.range())
+        })
+        .collect()
+}
+
+/// Whether `func` calls `runtime.LockOSThread()` before byte `at`.
+fn locks_before(file: &FileContext<'_>, func: &GoNode<'_>, at: usize) -> bool {
+    own_calls(func)
+        .iter()
+        .any(|n| n.range().start < at && file.is_pkg_call(n, "runtime", "LockOSThread"))
+}
+
+/// Whether `name` is called somewhere in the file and every such call is
+/// made while the calling function holds the thread.
+fn callers_all_locked(file: &FileContext<'_>, func: &GoNode<'_>, name: &str) -> bool {
+    let mut seen = false;
+    for n in file.root.root().dfs() {
+        if n.kind() != "call_expression" {
+            continue;
+        }
+        let Some(f) = n.field("function") else {
+            continue;
+        };
+        let named = match &*f.kind() {
+            "identifier" => f.text() == name,
+            "selector_expression" => f.field("field").is_some_and(|x| x.text() == name),
+            _ => false,
+        };
+        if !named || n.range().start >= func.range().start && n.range().end <= func.range().end {
+            continue;
+        }
+        let Some(caller) = enclosing_function(&n) else {
+            return false;
+        };
+        if !locks_before(file, &caller, n.range().start) {
+            return false;
+        }
+        seen = true;
+    }
+    seen
+}
