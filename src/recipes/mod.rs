@@ -25,6 +25,7 @@ mod pprof_do;
 mod remove_gc;
 mod remove_gosched;
 mod select_default_spin;
+mod set_max_threads_low;
 mod timer_reset;
 pub mod util;
 
@@ -50,6 +51,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
         "select-default-spin" => &select_default_spin::SelectDefaultSpin,
+        "set-max-threads-low" => &set_max_threads_low::SetMaxThreadsLow,
         "timer-reset" => &timer_reset::TimerReset,
         _ => return None,
     })
