@@ -18,6 +18,7 @@ mod exits;
 mod finalizer_self_capture;
 mod flow;
 mod gc_percent_restore;
+mod goexit_in_main;
 mod library_gomaxprocs;
 mod lock_os_thread;
 mod lost_cancel;
@@ -44,6 +45,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "defer-wg-done" => &defer_wg_done::DeferWgDone,
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
         "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,
+        "goexit-in-main" => &goexit_in_main::GoexitInMain,
         "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
         "lock-os-thread" => &lock_os_thread::LockOsThread,
         "lost-cancel" => &lost_cancel::LostCancel,
