@@ -28,6 +28,7 @@ mod remove_gosched;
 mod select_default_spin;
 mod set_max_threads_low;
 mod timer_reset;
+mod trace_never_stopped;
 pub mod util;
 
 use std::path::Path;
@@ -55,6 +56,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "select-default-spin" => &select_default_spin::SelectDefaultSpin,
         "set-max-threads-low" => &set_max_threads_low::SetMaxThreadsLow,
         "timer-reset" => &timer_reset::TimerReset,
+        "trace-never-stopped" => &trace_never_stopped::TraceNeverStopped,
         _ => return None,
     })
 }
