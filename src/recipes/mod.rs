@@ -19,6 +19,7 @@ mod finalizer_self_capture;
 mod flow;
 mod gc_percent_restore;
 mod goexit_in_main;
+mod gomaxprocs_as_lock;
 mod library_gomaxprocs;
 mod lock_os_thread;
 mod lost_cancel;
@@ -47,6 +48,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
         "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,
         "goexit-in-main" => &goexit_in_main::GoexitInMain,
+        "gomaxprocs-as-lock" => &gomaxprocs_as_lock::GomaxprocsAsLock,
         "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
         "lock-os-thread" => &lock_os_thread::LockOsThread,
         "lost-cancel" => &lost_cancel::LostCancel,
