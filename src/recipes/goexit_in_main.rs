@@ -54,7 +54,9 @@ fn goroutine_owner<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
             "func_literal" => {
                 let parent = a.parent()?;
                 let called_in_place = parent.kind() == "call_expression"
-                    && parent.field("function").is_some_and(|f| f.range() == a.range());
+                    && parent
+                        .field("function")
+                        .is_some_and(|f| f.range() == a.range());
                 if !called_in_place {
                     return None;
                 }

@@ -65,7 +65,9 @@ impl RecipeLogic for GomaxprocsAsLock {
 
 /// The function literal a `go func(...) {...}(...)` statement starts.
 fn started_literal<'r>(go: &GoNode<'r>) -> Option<GoNode<'r>> {
-    let call = go.named_children().find(|n| n.kind() == "call_expression")?;
+    let call = go
+        .named_children()
+        .find(|n| n.kind() == "call_expression")?;
     let f = call.field("function")?;
     (f.kind() == "func_literal").then_some(f)
 }
@@ -78,9 +80,9 @@ fn synchronises(file: &FileContext<'_>, lit: &GoNode<'_>) -> bool {
         "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
         "range_clause" => true,
         "selector_expression" => {
-            let atomic = n
-                .field("operand")
-                .is_some_and(|o| o.kind() == "identifier" && file.imports.path_of(&o.text()) == Some("sync/atomic"));
+            let atomic = n.field("operand").is_some_and(|o| {
+                o.kind() == "identifier" && file.imports.path_of(&o.text()) == Some("sync/atomic")
+            });
             let locking = n
                 .field("field")
                 .is_some_and(|f| SYNC_METHODS.contains(&&*f.text()));

@@ -23,6 +23,7 @@ mod gomaxprocs_as_lock;
 mod library_gomaxprocs;
 mod lock_os_thread;
 mod lost_cancel;
+mod numgoroutine_as_load;
 mod pprof_do;
 mod remove_gc;
 mod remove_gosched;
@@ -52,6 +53,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "library-gomaxprocs" => &library_gomaxprocs::LibraryGomaxprocs,
         "lock-os-thread" => &lock_os_thread::LockOsThread,
         "lost-cancel" => &lost_cancel::LostCancel,
+        "numgoroutine-as-load" => &numgoroutine_as_load::NumgoroutineAsLoad,
         "pprof-do" => &pprof_do::PprofDo,
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,

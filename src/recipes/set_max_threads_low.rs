@@ -13,10 +13,7 @@ const SMALL: i64 = 1000;
 impl RecipeLogic for SetMaxThreadsLow {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let call = cx.node();
-        if !cx
-            .file
-            .is_pkg_call(&call, "runtime/debug", "SetMaxThreads")
-        {
+        if !cx.file.is_pkg_call(&call, "runtime/debug", "SetMaxThreads") {
             return None;
         }
         let args: Vec<_> = call
@@ -28,10 +25,7 @@ impl RecipeLogic for SetMaxThreadsLow {
             return None;
         };
         let limit = const_value(cx, arg, 0)?;
-        let floor = cx
-            .setting_usize("min")
-            .map(|v| v as i64)
-            .unwrap_or(SMALL);
+        let floor = cx.setting_usize("min").map(|v| v as i64).unwrap_or(SMALL);
         if limit >= floor {
             return None;
         }
@@ -49,9 +43,11 @@ fn const_value(cx: &MatchContext<'_, '_>, expr: &GoNode<'_>, depth: u32) -> Opti
     }
     match &*expr.kind() {
         "int_literal" => parse_int(&expr.text()),
-        "parenthesized_expression" => {
-            const_value(cx, &expr.named_children().find(|n| n.kind() != "comment")?, depth + 1)
-        }
+        "parenthesized_expression" => const_value(
+            cx,
+            &expr.named_children().find(|n| n.kind() != "comment")?,
+            depth + 1,
+        ),
         "unary_expression" => {
             let v = const_value(cx, &expr.field("operand")?, depth + 1)?;
             match &*expr.field("operator")?.text() {
@@ -93,7 +89,11 @@ fn top_level_const<'r>(cx: &MatchContext<'_, 'r>, name: &str) -> Option<GoNode<'
     let found = root
         .children()
         .filter(|d| d.kind() == "const_declaration")
-        .flat_map(|d| d.children().filter(|s| s.kind() == "const_spec").collect::<Vec<_>>())
+        .flat_map(|d| {
+            d.children()
+                .filter(|s| s.kind() == "const_spec")
+                .collect::<Vec<_>>()
+        })
         .find_map(|spec| {
             let names: Vec<_> = spec
                 .children()

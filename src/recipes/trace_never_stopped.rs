@@ -30,7 +30,10 @@ impl RecipeLogic for TraceNeverStopped {
         }
         // A deferred Stop, or Stop handed over as a value (a timer, a
         // cleanup list), covers every way out.
-        if stops.iter().any(|s| !is_plain_call(s) || is_deferred(s, &func)) {
+        if stops
+            .iter()
+            .any(|s| !is_plain_call(s) || is_deferred(s, &func))
+        {
             return None;
         }
         let first_stop = stops
@@ -44,7 +47,9 @@ impl RecipeLogic for TraceNeverStopped {
                 && n.range().start > start.range().end
                 && n.range().start < first_stop
                 && same_function(n, &func)
-                && !spared.as_ref().is_some_and(|r| r.start <= n.range().start && n.range().end <= r.end)
+                && !spared
+                    .as_ref()
+                    .is_some_and(|r| r.start <= n.range().start && n.range().end <= r.end)
         })?;
         let line = early.start_pos().line() + 1;
         Some(cx.report(&format!(
@@ -65,7 +70,9 @@ fn stop_mentions<'r>(file: &FileContext<'_>, scope: &GoNode<'r>) -> Vec<GoNode<'
 /// Whether `member` is called right there: `trace.Stop()`.
 fn is_plain_call(member: &GoNode<'_>) -> bool {
     member.parent().is_some_and(|p| {
-        p.kind() == "call_expression" && p.field("function").is_some_and(|f| f.range() == member.range())
+        p.kind() == "call_expression"
+            && p.field("function")
+                .is_some_and(|f| f.range() == member.range())
     })
 }
 
@@ -96,9 +103,9 @@ fn error_branch(start: &GoNode<'_>) -> Option<Range<usize>> {
     for a in start.ancestors() {
         match &*a.kind() {
             "if_statement" => {
-                let in_head = ["initializer", "condition"].iter().any(|f| {
-                    a.field(f).is_some_and(|h| h.range() == child.range())
-                });
+                let in_head = ["initializer", "condition"]
+                    .iter()
+                    .any(|f| a.field(f).is_some_and(|h| h.range() == child.range()));
                 if in_head {
                     return a.field("consequence").map(|c| c.range());
                 }
@@ -107,7 +114,8 @@ fn error_branch(start: &GoNode<'_>) -> Option<Range<usize>> {
             "short_var_declaration" | "assignment_statement"
                 if a.parent().is_some_and(|p| {
                     p.kind() == "if_statement"
-                        && p.field("initializer").is_some_and(|i| i.range() == a.range())
+                        && p.field("initializer")
+                            .is_some_and(|i| i.range() == a.range())
                 }) => {}
             "short_var_declaration" | "assignment_statement" | "var_declaration" => {
                 let names: Vec<String> = a
@@ -125,7 +133,9 @@ fn error_branch(start: &GoNode<'_>) -> Option<Range<usize>> {
                     .any(|n| n.kind() == "identifier" && names.iter().any(|v| *v == n.text()));
                 return checks.then(|| next.field("consequence").map(|c| c.range()))?;
             }
-            "func_literal" | "function_declaration" | "method_declaration" | "block" => return None,
+            "func_literal" | "function_declaration" | "method_declaration" | "block" => {
+                return None
+            }
             _ => {}
         }
         child = a;
