@@ -18,24 +18,28 @@ impl RecipeLogic for GoexitInMain {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let call = cx.node();
         let file = cx.file;
-        if !file.is_pkg_call(&call, "runtime", "Goexit")
-            || file.package_name() != "main"
-            || in_test_code(file, &call)
-        {
+        if !file.is_pkg_call(&call, "runtime", "Goexit") || in_test_code(file, &call) {
             return None;
         }
+        // Every package's `init` runs on the main goroutine; `main` only
+        // in package main.
+        let entries: &[&str] = if file.package_name() == "main" {
+            ENTRIES
+        } else {
+            &["init"]
+        };
         // The top-level function whose goroutine runs the call.
         let func = goroutine_owner(&call)?;
         if func.kind() != "function_declaration" {
             return None;
         }
         let name = func.field("name")?.text().to_string();
-        if ENTRIES.contains(&name.as_str()) {
+        if entries.contains(&name.as_str()) {
             return Some(cx.report(&format!(
                 "it is in `{name}`; return from `{name}`, or call os.Exit to end the program with a status"
             )));
         }
-        let path = path_from_entry(cx, &name)?;
+        let path = path_from_entry(cx, entries, &name)?;
         Some(cx.report(&format!(
             "`{}` calls it on the main goroutine; return instead, and let the caller decide whether the program ends",
             path.join("` → `")
@@ -70,28 +74,37 @@ fn goroutine_owner<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
 
 /// The chain of calls `main` → ... → `target` through top-level functions
 /// of this file, each called on the caller's goroutine.
-fn path_from_entry(cx: &MatchContext<'_, '_>, target: &str) -> Option<Vec<String>> {
+fn path_from_entry(
+    cx: &MatchContext<'_, '_>,
+    entries: &[&str],
+    target: &str,
+) -> Option<Vec<String>> {
     let root = cx.file.root.root();
-    let funcs: HashMap<String, GoNode<'_>> = root
+    // A file may declare several `init` functions.
+    let mut funcs: HashMap<String, Vec<GoNode<'_>>> = HashMap::new();
+    for d in root
         .children()
         .filter(|d| d.kind() == "function_declaration")
-        .filter_map(|d| Some((d.field("name")?.text().to_string(), d)))
-        .collect();
+    {
+        if let Some(name) = d.field("name") {
+            funcs.entry(name.text().to_string()).or_default().push(d);
+        }
+    }
     let mut came_from: HashMap<String, String> = HashMap::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut queue: VecDeque<String> = VecDeque::new();
-    for e in ENTRIES {
+    for e in entries {
         if funcs.contains_key(*e) && *e != target {
             seen.insert(e.to_string());
             queue.push_back(e.to_string());
         }
     }
     while let Some(cur) = queue.pop_front() {
-        let Some(decl) = funcs.get(&cur) else {
+        let Some(decls) = funcs.get(&cur) else {
             continue;
         };
-        for callee in direct_callees(decl) {
-            if !funcs.contains_key(&callee) || ENTRIES.contains(&callee.as_str()) {
+        for callee in decls.iter().flat_map(direct_callees) {
+            if !funcs.contains_key(&callee) || entries.contains(&callee.as_str()) {
                 continue;
             }
             if seen.insert(callee.clone()) {

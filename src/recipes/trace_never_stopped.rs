@@ -36,7 +36,13 @@ impl RecipeLogic for TraceNeverStopped {
         {
             return None;
         }
-        let first_stop = stops
+        // Stops in another branch than the Start (a start/stop dispatcher)
+        // are not on its way out.
+        let on_path: Vec<_> = stops.iter().filter(|s| same_branch(&start, s)).collect();
+        if on_path.is_empty() {
+            return None;
+        }
+        let first_stop = on_path
             .iter()
             .map(|s| s.range().start)
             .filter(|p| *p > start.range().end)
@@ -141,4 +147,32 @@ fn error_branch(start: &GoNode<'_>) -> Option<Range<usize>> {
         child = a;
     }
     None
+}
+
+/// Whether `stop` is not in another branch of an `if`, `switch` or `select`
+/// than `start`: their closest common ancestor is no such statement, or
+/// `start` sits in its head.
+fn same_branch(start: &GoNode<'_>, stop: &GoNode<'_>) -> bool {
+    let r = start.range();
+    let Some(common) = stop
+        .ancestors()
+        .find(|a| a.range().start <= r.start && r.end <= a.range().end)
+    else {
+        return true;
+    };
+    let branching = matches!(
+        &*common.kind(),
+        "if_statement"
+            | "expression_switch_statement"
+            | "type_switch_statement"
+            | "select_statement"
+    );
+    if !branching {
+        return true;
+    }
+    ["initializer", "condition", "value"].iter().any(|f| {
+        common
+            .field(f)
+            .is_some_and(|h| h.range().start <= r.start && r.end <= h.range().end)
+    })
 }
