@@ -76,7 +76,11 @@ impl RecipeLogic for NumgoroutineAsLoad {
                         "stored as `{name}`, but most goroutines are usually parked; count in-flight work explicitly (atomic add on entry, subtract on exit)"
                     )));
                 }
-                None
+                let func = crate::engine::scope::enclosing_function(&call)?;
+                let limit = compared_with_small(&func, &name, value.range().end)?;
+                Some(cx.report(&format!(
+                    "`{name}` is compared with {limit}: the runtime and the standard library run goroutines of their own, so the count is rarely that small; compare against a count taken earlier instead"
+                )))
             }
         }
     }
@@ -196,7 +200,13 @@ fn in_condition(cmp: &GoNode<'_>) -> bool {
     for a in cmp.ancestors() {
         match &*a.kind() {
             "binary_expression" | "parenthesized_expression" | "unary_expression" => {}
-            "if_statement" | "for_clause" => {
+            "if_statement" => {
+                return a
+                    .field("condition")
+                    .is_some_and(|c| c.range() == child.range())
+                    && !a.field("consequence").is_some_and(|b| only_alarms(&b));
+            }
+            "for_clause" => {
                 return a
                     .field("condition")
                     .is_some_and(|c| c.range() == child.range());
@@ -210,4 +220,65 @@ fn in_condition(cmp: &GoNode<'_>) -> bool {
         child = a;
     }
     false
+}
+
+/// Whether a block only logs or panics: a leak alarm, which is what the
+/// count is good for, not a decision about load.
+fn only_alarms(block: &GoNode<'_>) -> bool {
+    let Some(list) = block
+        .named_children()
+        .find(|n| n.kind() == "statement_list")
+    else {
+        return false;
+    };
+    let mut stmts = list
+        .named_children()
+        .filter(|n| n.kind() != "comment")
+        .peekable();
+    stmts.peek().is_some()
+        && stmts.all(|st| {
+            let Some(call) = st
+                .named_children()
+                .next()
+                .filter(|c| st.kind() == "expression_statement" && c.kind() == "call_expression")
+            else {
+                return false;
+            };
+            let Some(f) = call.field("function") else {
+                return false;
+            };
+            let name = match &*f.kind() {
+                "selector_expression" => f.field("field").map(|n| n.text().to_string()),
+                "identifier" => Some(f.text().to_string()),
+                _ => None,
+            };
+            name.is_some_and(|n| {
+                n == "panic"
+                    || ["Print", "Log", "Warn", "Error", "Info", "Debug"]
+                        .iter()
+                        .any(|w| n.starts_with(w) || n.starts_with(&w.to_ascii_lowercase()))
+            })
+        })
+}
+
+/// A small constant (at most 2) that variable `name` is compared with in
+/// `func` after byte `from`.
+fn compared_with_small(func: &GoNode<'_>, name: &str, from: usize) -> Option<i64> {
+    func.dfs()
+        .filter(|n| n.kind() == "binary_expression" && n.range().start >= from)
+        .filter(|n| {
+            n.field("operator")
+                .is_some_and(|o| matches!(&*o.text(), "<" | "<=" | ">" | ">=" | "==" | "!="))
+        })
+        .find_map(|n| {
+            let (l, r) = (n.field("left")?, n.field("right")?);
+            let other = if l.kind() == "identifier" && l.text() == name {
+                r
+            } else if r.kind() == "identifier" && r.text() == name {
+                l
+            } else {
+                return None;
+            };
+            small_constant(&other).filter(|v| *v <= 2)
+        })
 }
