@@ -8,7 +8,7 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::declared_names;
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
 
-use super::util::enclosing_loop;
+use super::util::{enclosing_loop, in_main_or_init};
 
 pub struct GomaxprocsAsLock;
 
@@ -31,20 +31,46 @@ impl RecipeLogic for GomaxprocsAsLock {
             return None;
         }
         let func = crate::engine::scope::top_level(&call)?;
-        // Shared name -> (goroutine literals writing it, whether one of them
-        // runs once per loop iteration).
+        let root = file.root.root();
+        // Set in `main` or `init`, the setting holds for the whole program:
+        // goroutines started anywhere in the file count, for the variables
+        // of the package.
+        let program_wide = in_main_or_init(file, &call).is_some();
+        let globals = package_vars(&root);
+        let scope = if program_wide {
+            root.clone()
+        } else {
+            func.clone()
+        };
+        // Shared name -> (goroutines writing it, whether one of them runs
+        // once per loop iteration).
         let mut writers: HashMap<String, (usize, bool)> = HashMap::new();
-        for go in func.dfs().filter(|n| n.kind() == "go_statement") {
-            let Some(lit) = started_literal(&go) else {
+        for go in scope.dfs().filter(|n| n.kind() == "go_statement") {
+            let Some(owner) = crate::engine::scope::top_level(&go) else {
                 continue;
             };
-            if synchronises(file, &lit) {
+            let (body, named) = match started_literal(&go) {
+                Some(lit) => (lit, false),
+                None => match started_function(&root, &go) {
+                    Some(decl) => (decl, true),
+                    None => continue,
+                },
+            };
+            if synchronises(file, &body) {
                 continue;
             }
+            let only_globals = named || owner.range() != func.range();
+            let maps_in = if named { root.clone() } else { owner };
             let lp = enclosing_loop(&go);
-            for (name, at) in shared_writes(&func, &lit) {
-                // Once per iteration, for a variable that outlives the iteration.
-                let repeated = lp.as_ref().is_some_and(|l| !declared_within(&at, &name, l));
+            for (name, at) in shared_writes(&maps_in, &body) {
+                if only_globals && !globals.contains(&name) {
+                    continue;
+                }
+                // Once per iteration, for a variable that outlives the
+                // iteration (a named function's globals always do).
+                let repeated = lp
+                    .as_ref()
+                    .is_some_and(|l| named || !declared_within(&at, &name, l));
                 let e = writers.entry(name).or_insert((0, false));
                 e.0 += 1;
                 e.1 |= repeated;
@@ -204,4 +230,27 @@ fn is_local_map(func: &GoNode<'_>, name: &str) -> bool {
 fn is_map_value(v: &GoNode<'_>) -> bool {
     let t = v.text();
     t.starts_with("map[") || t.starts_with("make(map[")
+}
+
+/// The function declaration of this file a `go name(...)` statement starts.
+fn started_function<'r>(root: &GoNode<'r>, go: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let call = go
+        .named_children()
+        .find(|n| n.kind() == "call_expression")?;
+    let f = call.field("function")?;
+    if f.kind() != "identifier" || crate::engine::scope::is_shadowed(&f, &f.text()) {
+        return None;
+    }
+    root.children().find(|d| {
+        d.kind() == "function_declaration" && d.field("name").is_some_and(|n| n.text() == f.text())
+    })
+}
+
+/// Names of the package-level variables this file declares.
+fn package_vars(root: &GoNode<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in root.children().filter(|d| d.kind() == "var_declaration") {
+        declared_names(&d, &mut out);
+    }
+    out
 }
