@@ -21,6 +21,8 @@ mod finalizer_for_cleanup;
 mod finalizer_self_capture;
 mod flow;
 mod gc_percent_restore;
+mod goexit_in_main;
+mod gomaxprocs_as_lock;
 mod goroutine_at_shutdown;
 mod goroutine_no_recover;
 mod goroutine_per_send;
@@ -31,13 +33,16 @@ mod lock_os_thread;
 mod lock_thread_for_signals;
 mod lost_cancel;
 mod never_closed_done;
+mod numgoroutine_as_load;
 mod pprof_do;
 mod preemption_pre_1_14;
 mod remove_gc;
 mod remove_gosched;
 mod select_default_spin;
+mod set_max_threads_low;
 mod setns_unpinned;
 mod timer_reset;
+mod trace_never_stopped;
 mod trylock_spin;
 pub mod util;
 
@@ -59,6 +64,8 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "finalizer-for-cleanup" => &finalizer_for_cleanup::FinalizerForCleanup,
         "finalizer-self-capture" => &finalizer_self_capture::FinalizerSelfCapture,
         "gc-percent-restore" => &gc_percent_restore::GcPercentRestore,
+        "goexit-in-main" => &goexit_in_main::GoexitInMain,
+        "gomaxprocs-as-lock" => &gomaxprocs_as_lock::GomaxprocsAsLock,
         "goroutine-at-shutdown" => &goroutine_at_shutdown::GoroutineAtShutdown,
         "goroutine-no-recover" => &goroutine_no_recover::GoroutineNoRecover,
         "goroutine-per-send" => &goroutine_per_send::GoroutinePerSend,
@@ -69,13 +76,16 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "lock-thread-for-signals" => &lock_thread_for_signals::LockThreadForSignals,
         "lost-cancel" => &lost_cancel::LostCancel,
         "never-closed-done" => &never_closed_done::NeverClosedDone,
+        "numgoroutine-as-load" => &numgoroutine_as_load::NumgoroutineAsLoad,
         "pprof-do" => &pprof_do::PprofDo,
         "preemption-pre-1-14" => &preemption_pre_1_14::PreemptionPre114,
         "remove-gc" => &remove_gc::RemoveGc,
         "remove-gosched" => &remove_gosched::RemoveGosched,
         "select-default-spin" => &select_default_spin::SelectDefaultSpin,
+        "set-max-threads-low" => &set_max_threads_low::SetMaxThreadsLow,
         "setns-unpinned" => &setns_unpinned::SetnsUnpinned,
         "timer-reset" => &timer_reset::TimerReset,
+        "trace-never-stopped" => &trace_never_stopped::TraceNeverStopped,
         "trylock-spin" => &trylock_spin::TrylockSpin,
         _ => return None,
     })
