@@ -124,9 +124,10 @@ impl Engine {
         mode: Mode,
     ) -> FileOutcome {
         let mut out = FileOutcome::default();
-        let candidates = self
+        let mut candidates = self
             .prefilter
             .candidates(source.as_bytes(), self.recipes.len());
+        candidates.retain(|&i| self.recipes[i].go_before.is_none_or(|v| go_version < v));
         if candidates.is_empty() {
             return out;
         }

@@ -213,6 +213,8 @@ pub struct Recipe {
     logic: Option<&'static dyn RecipeLogic>,
     template: Option<Fixer>,
     pub triggers: Vec<String>,
+    /// `[match] go-before`: files at this Go version or later are skipped.
+    pub go_before: Option<GoVersion>,
 }
 
 /// A problem in a codemod file.
@@ -384,7 +386,15 @@ impl Recipe {
             .triggers
             .clone()
             .unwrap_or_else(|| derive_triggers(&spec));
+        let go_before = match &spec.matching.go_before {
+            Some(v) => Some(
+                v.parse::<GoVersion>()
+                    .map_err(|e| err(format!("go-before: {e}")))?,
+            ),
+            None => None,
+        };
         Ok(Recipe {
+            go_before,
             id: spec.id.as_str().into(),
             matcher: Arc::new(matcher),
             variants: Mutex::default(),

@@ -75,6 +75,11 @@ pub struct MatchSpec {
     /// when absent.
     #[serde(default)]
     pub triggers: Option<Vec<String>>,
+    /// The recipe only applies to files whose Go version is below this one
+    /// (e.g. `"1.14"` for problems that newer runtimes solved); other files
+    /// are skipped before parsing.
+    #[serde(default, rename = "go-before")]
+    pub go_before: Option<String>,
     /// An ast-grep rule object (`pattern`, `kind`, `inside`, `has`, `not`,
     /// `all`, `any`, ...).
     pub rule: toml::Value,
