@@ -69,6 +69,19 @@ pub fn declared_names(node: &GoNode<'_>, out: &mut Vec<String>) {
 /// enclosing function (a parameter, a local variable, a range variable...)
 /// rather than to a package-level name or an import.
 pub fn is_shadowed(node: &GoNode<'_>, name: &str) -> bool {
+    declared_before(node, name, None)
+}
+
+/// Whether `name`, used at `node`, is declared inside `scope` (its
+/// parameters or its body) rather than outside it.
+pub fn declared_within(node: &GoNode<'_>, name: &str, scope: &GoNode<'_>) -> bool {
+    declared_before(node, name, Some(scope))
+}
+
+/// Walks the scopes around `node` outwards, up to `boundary` (included) or
+/// the package level (excluded), looking for a declaration of `name` that
+/// comes before `node`.
+fn declared_before(node: &GoNode<'_>, name: &str, boundary: Option<&GoNode<'_>>) -> bool {
     let mut child = node.clone();
     for anc in node.ancestors() {
         if anc.kind() == "source_file" {
@@ -89,6 +102,9 @@ pub fn is_shadowed(node: &GoNode<'_>, name: &str) -> bool {
         }
         if names.iter().any(|n| n == name) {
             return true;
+        }
+        if boundary.is_some_and(|b| b.range() == anc.range()) {
+            return false;
         }
         child = anc;
     }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::engine::golang::GoNode;
 use crate::engine::scope::declared_names;
+use crate::engine::scope::declared_within;
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
 
 use super::util::{enclosing_loop, in_main_or_init};
@@ -166,34 +167,6 @@ fn root_identifier<'r>(expr: &GoNode<'r>) -> Option<GoNode<'r>> {
         "unary_expression" => root_identifier(&expr.field("operand")?),
         _ => None,
     }
-}
-
-/// Whether `name`, used at `node`, is declared inside `lit` (its parameters
-/// or its body) rather than outside it.
-fn declared_within(node: &GoNode<'_>, name: &str, lit: &GoNode<'_>) -> bool {
-    let mut child = node.clone();
-    for anc in node.ancestors() {
-        let mut names = Vec::new();
-        for sib in anc.children() {
-            if sib.range().start >= child.range().start {
-                break;
-            }
-            declared_names(&sib, &mut names);
-        }
-        if let Some(init) = anc.field("initializer") {
-            if init.range().end <= child.range().start {
-                declared_names(&init, &mut names);
-            }
-        }
-        if names.iter().any(|n| n == name) {
-            return true;
-        }
-        if anc.range() == lit.range() {
-            return false;
-        }
-        child = anc;
-    }
-    false
 }
 
 /// Whether `func` declares `name` as a map: `name := make(map[...]...)`,

@@ -5,6 +5,7 @@
 use crate::engine::golang::GoNode;
 use crate::engine::scope::enclosing_function;
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
+use crate::recipes::util::own_calls;
 
 pub struct SetnsUnpinned;
 
@@ -127,19 +128,6 @@ fn function_name(func: &GoNode<'_>) -> String {
     func.field("name")
         .map(|n| n.text().to_string())
         .unwrap_or_default()
-}
-
-/// Calls in `func`'s body, not inside nested function literals.
-fn own_calls<'r>(func: &GoNode<'r>) -> Vec<GoNode<'r>> {
-    let Some(body) = func.field("body") else {
-        return Vec::new();
-    };
-    body.dfs()
-        .filter(|n| {
-            n.kind() == "call_expression"
-                && enclosing_function(n).is_some_and(|f| f.range() == func.range())
-        })
-        .collect()
 }
 
 /// Whether `func` calls `runtime.LockOSThread()` before byte `at`.

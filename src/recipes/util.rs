@@ -265,3 +265,17 @@ pub fn remove_call_statement(src: &str, stmt: &GoNode<'_>) -> crate::engine::edi
     }
     remove_statement(src, stmt)
 }
+
+/// Calls in `func`'s body, not inside nested function literals.
+pub fn own_calls<'r>(func: &GoNode<'r>) -> Vec<GoNode<'r>> {
+    let Some(body) = func.field("body") else {
+        return Vec::new();
+    };
+    body.dfs()
+        .filter(|n| {
+            n.kind() == "call_expression"
+                && crate::engine::scope::enclosing_function(n)
+                    .is_some_and(|f| f.range() == func.range())
+        })
+        .collect()
+}
