@@ -1,6 +1,5 @@
 //! `goroutine-per-send`: a goroutine whose only work is one channel send.
 
-use crate::engine::golang::GoNode;
 use crate::engine::{Finding, MatchContext, RecipeLogic};
 
 use super::util::enclosing_loop;
@@ -18,17 +17,7 @@ impl RecipeLogic for GoroutinePerSend {
             return None;
         }
         let body = lit.field("body")?;
-        let stmts: Vec<GoNode<'_>> = body
-            .named_children()
-            .flat_map(|c| {
-                if c.kind() == "statement_list" {
-                    c.named_children().collect::<Vec<_>>()
-                } else {
-                    vec![c]
-                }
-            })
-            .filter(|n| n.kind() != "comment")
-            .collect();
+        let stmts = super::exits::body_statements(&body);
         let [send] = stmts.as_slice() else {
             return None;
         };

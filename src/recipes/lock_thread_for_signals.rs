@@ -10,7 +10,7 @@ use crate::recipes::util::own_calls;
 pub struct LockThreadForSignals;
 
 /// System-call packages.
-const SYSCALL_PKGS: &[&str] = &["syscall", "golang.org/x/sys/unix"];
+use super::util::SYSCALL_PKGS;
 
 /// Wrappers whose effect or result is tied to the calling thread.
 const THREAD_CALLS: &[&str] = &["Gettid", "Unshare", "Setns", "PthreadSigmask", "Prctl"];
@@ -26,7 +26,6 @@ const C_THREAD_WORDS: &[&str] = &[
 ];
 
 /// Raw entry points, and the numbers of thread-scoped system calls.
-const RAW: &[&str] = &["Syscall", "Syscall6", "RawSyscall", "RawSyscall6"];
 const THREAD_NUMBERS: &[&str] = &[
     "SYS_GETTID",
     "SYS_UNSHARE",
@@ -114,17 +113,7 @@ fn callee(call: &GoNode<'_>) -> String {
 
 /// A raw system call whose number is thread-scoped.
 fn raw_thread_call(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
-    let raw = SYSCALL_PKGS
-        .iter()
-        .any(|p| RAW.iter().any(|r| file.is_pkg_call(call, p, r)));
-    raw && call
-        .field("arguments")
-        .and_then(|a| a.named_children().next())
-        .is_some_and(|n| {
-            SYSCALL_PKGS
-                .iter()
-                .any(|p| THREAD_NUMBERS.iter().any(|s| file.is_pkg_member(&n, p, s)))
-        })
+    super::util::raw_syscall_of(file, call, THREAD_NUMBERS)
 }
 
 /// Whether `call` depends on or changes the calling thread.

@@ -10,13 +10,12 @@ use crate::recipes::util::own_calls;
 pub struct SetnsUnpinned;
 
 /// Packages with system-call wrappers.
-const SYSCALL_PKGS: &[&str] = &["syscall", "golang.org/x/sys/unix"];
+use super::util::SYSCALL_PKGS;
 
 /// Wrappers that switch namespaces directly.
 const WRAPPERS: &[&str] = &["Setns", "Unshare"];
 
 /// Raw system-call entry points and the numbers that switch namespaces.
-const RAW: &[&str] = &["Syscall", "Syscall6", "RawSyscall", "RawSyscall6"];
 const NUMBERS: &[&str] = &["SYS_SETNS", "SYS_UNSHARE"];
 
 impl RecipeLogic for SetnsUnpinned {
@@ -99,17 +98,7 @@ fn is_ns_call(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
     {
         return true;
     }
-    let raw = SYSCALL_PKGS
-        .iter()
-        .any(|p| RAW.iter().any(|r| file.is_pkg_call(call, p, r)));
-    raw && call
-        .field("arguments")
-        .and_then(|a| a.named_children().next())
-        .is_some_and(|n| {
-            SYSCALL_PKGS
-                .iter()
-                .any(|p| NUMBERS.iter().any(|s| file.is_pkg_member(&n, p, s)))
-        })
+    super::util::raw_syscall_of(file, call, NUMBERS)
 }
 
 /// Whether the literal `lit` is what a `go` statement starts.

@@ -5,21 +5,6 @@ use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
 
 pub struct TrylockSpin;
 
-/// The statements of a block, comments left out.
-fn block_statements<'r>(block: &GoNode<'r>) -> Vec<GoNode<'r>> {
-    block
-        .named_children()
-        .flat_map(|c| {
-            if c.kind() == "statement_list" {
-                c.named_children().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .filter(|n| n.kind() != "comment")
-        .collect()
-}
-
 /// `x.TryLock()` or `x.TryRLock()` (no arguments): the receiver's text and
 /// the blocking call that waits for the same lock.
 fn trylock_receiver(expr: &GoNode<'_>) -> Option<(String, &'static str)> {
@@ -98,7 +83,7 @@ fn break_on_trylock(stmt: &GoNode<'_>) -> Option<(String, &'static str)> {
     {
         return None;
     }
-    let body = block_statements(&stmt.field("consequence")?);
+    let body = super::exits::body_statements(&stmt.field("consequence")?);
     let [only] = body.as_slice() else {
         return None;
     };
@@ -112,7 +97,7 @@ impl RecipeLogic for TrylockSpin {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let lp = cx.node();
         let file = cx.file;
-        let body = block_statements(&lp.field("body")?);
+        let body = super::exits::body_statements(&lp.field("body")?);
         let header: Vec<GoNode<'_>> = lp
             .children()
             .filter(|c| c.is_named() && c.kind() != "block" && c.kind() != "comment")

@@ -279,3 +279,23 @@ pub fn own_calls<'r>(func: &GoNode<'r>) -> Vec<GoNode<'r>> {
         })
         .collect()
 }
+
+/// The packages that wrap system calls.
+pub const SYSCALL_PKGS: &[&str] = &["syscall", "golang.org/x/sys/unix"];
+
+/// Whether `call` is a raw system call (`syscall.Syscall(SYS_X, ...)` and
+/// friends) whose number is one of `numbers`.
+pub fn raw_syscall_of(file: &FileContext<'_>, call: &GoNode<'_>, numbers: &[&str]) -> bool {
+    const RAW: &[&str] = &["Syscall", "Syscall6", "RawSyscall", "RawSyscall6"];
+    let raw = SYSCALL_PKGS
+        .iter()
+        .any(|p| RAW.iter().any(|r| file.is_pkg_call(call, p, r)));
+    raw && call
+        .field("arguments")
+        .and_then(|a| a.named_children().next())
+        .is_some_and(|n| {
+            SYSCALL_PKGS
+                .iter()
+                .any(|p| numbers.iter().any(|s| file.is_pkg_member(&n, p, s)))
+        })
+}
