@@ -44,13 +44,7 @@ fn fixture(extra_files: &[(&'static str, String)]) -> Fixture {
     let mut files = sample_files();
     files.extend(extra_files.iter().cloned());
     let repo = init_repo(&dir, &borrowed(&files));
-    let remote_dir = tmp.path().join("remote.git");
-    let remote = Repository::init_bare(&remote_dir).unwrap();
-    repo.remote("origin", remote_dir.to_str().unwrap()).unwrap();
-    repo.find_remote("origin")
-        .unwrap()
-        .push(&["refs/heads/main:refs/heads/main"], None)
-        .unwrap();
+    let remote = bare_origin(&repo, &tmp.path().join("remote.git"));
     Fixture {
         _tmp: tmp,
         dir,

@@ -20,13 +20,7 @@ fn setup() -> (tempfile::TempDir, std::path::PathBuf, Repository) {
         ("internal/pool/pool.go", go_file("pool", 1, 0)),
     ];
     let repo = init_repo(&dir, &borrowed(&files));
-    let remote_dir = tmp.path().join("remote.git");
-    let remote = Repository::init_bare(&remote_dir).unwrap();
-    repo.remote("origin", remote_dir.to_str().unwrap()).unwrap();
-    repo.find_remote("origin")
-        .unwrap()
-        .push(&["refs/heads/main:refs/heads/main"], None)
-        .unwrap();
+    let remote = bare_origin(&repo, &tmp.path().join("remote.git"));
     (tmp, dir, remote)
 }
 

@@ -185,3 +185,14 @@ pub fn tip(repo: &Repository, branch: &str) -> Option<Oid> {
 pub fn unversioned(text: &str) -> String {
     text.replace(gomend::git::message::VERSION, "[version]")
 }
+
+/// A bare repository at `dir` added to `repo` as `origin`, holding `main`.
+pub fn bare_origin(repo: &Repository, dir: &Path) -> Repository {
+    let remote = Repository::init_bare(dir).unwrap();
+    repo.remote("origin", dir.to_str().unwrap()).unwrap();
+    repo.find_remote("origin")
+        .unwrap()
+        .push(&["refs/heads/main:refs/heads/main"], None)
+        .unwrap();
+    remote
+}
