@@ -10,6 +10,10 @@
 //! - inputs and goldens must be gofmt-clean and must build;
 //! - rewriting a golden again changes nothing and leaves no fixable finding.
 //!
+//! A directory `pkg_<name>/` holds one package of several files: each file
+//! is rewritten with the others as its package (so recipes can look into
+//! their functions), and the files are built together, before and after.
+//!
 //! For each `symptom*.go` (a test named `<id>::symptom...`): the program run
 //! before the rewrite prints `SYMPTOM:` and exits 1, and after the rewrite
 //! exits 0 without it. A `symptom_<name>.go` without a golden is a program the
@@ -147,15 +151,62 @@ fn wants(src: &str) -> BTreeMap<usize, Vec<(String, String)>> {
     out
 }
 
+/// Whether a case belongs to a multi-file package (`pkg_<name>/`).
+fn package_dir(case: &Case) -> Option<PathBuf> {
+    let dir = case.input.parent()?;
+    dir.file_name()?
+        .to_string_lossy()
+        .starts_with("pkg_")
+        .then(|| dir.to_path_buf())
+}
+
+/// The `.go` inputs of a package directory with their text.
+fn package_files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "go"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let t = std::fs::read_to_string(&p).unwrap();
+            (p, t)
+        })
+        .collect()
+}
+
+/// Runs the engine on one case, with its package's other files when it has some.
+fn process_case(
+    engine: &Engine,
+    case: &Case,
+    src: &str,
+    version: GoVersion,
+) -> gomend::engine::FileOutcome {
+    match package_dir(case) {
+        Some(dir) => engine.process_with_files(
+            &case.input,
+            src,
+            version,
+            Mode::Rewrite,
+            package_files(&dir),
+        ),
+        None => engine.process(&case.input, src, version, Mode::Rewrite),
+    }
+}
+
 fn check_recipe(id: &str, cases: &[Case]) -> Result<(), Failed> {
     let engine = engine_for(id);
     let versions = VersionResolver::new(None);
     let mut problems = Vec::new();
     let mut to_build: Vec<(GoVersion, String, PathBuf)> = Vec::new();
+    // Multi-file packages: (version, name, files before, files after).
+    let mut packages: BTreeMap<PathBuf, (GoVersion, Vec<PathBuf>, Vec<PathBuf>)> = BTreeMap::new();
     for case in cases {
         let src = std::fs::read_to_string(&case.input).unwrap();
         let version = versions.version_for(&case.input);
-        let out = engine.process(&case.input, &src, version, Mode::Rewrite);
+        let out = process_case(&engine, case, &src, version);
         if let Some(e) = &out.error {
             problems.push(format!("{}: engine error: {e}", case.name));
         }
@@ -202,7 +253,7 @@ fn check_recipe(id: &str, cases: &[Case]) -> Result<(), Failed> {
                     ));
                 }
                 // Idempotence: a second run changes nothing and finds nothing fixable.
-                let again = engine.process(&case.input, &want, version, Mode::Rewrite);
+                let again = process_case(&engine, case, &want, version);
                 if again.rewritten.is_some() {
                     problems.push(format!(
                         "{}: a second run over the golden changes it again",
@@ -215,7 +266,14 @@ fn check_recipe(id: &str, cases: &[Case]) -> Result<(), Failed> {
                         case.name
                     ));
                 }
-                to_build.push((version, format!("{}.golden", case.name), g.clone()));
+                match package_dir(case) {
+                    Some(dir) => packages
+                        .entry(dir)
+                        .or_insert((version, vec![], vec![]))
+                        .2
+                        .push(g.clone()),
+                    None => to_build.push((version, format!("{}.golden", case.name), g.clone())),
+                }
             }
             None => {
                 if out.rewritten.is_some() {
@@ -227,9 +285,34 @@ fn check_recipe(id: &str, cases: &[Case]) -> Result<(), Failed> {
                 }
             }
         }
-        to_build.push((version, case.name.clone(), case.input.clone()));
+        match package_dir(case) {
+            Some(dir) => {
+                let entry = packages.entry(dir).or_insert((version, vec![], vec![]));
+                entry.1.push(case.input.clone());
+                if case.golden.is_none() {
+                    entry.2.push(case.input.clone());
+                }
+            }
+            None => to_build.push((version, case.name.clone(), case.input.clone())),
+        }
     }
-    problems.extend(gofmt_problems(&to_build));
+    let mut fmt_list = to_build.clone();
+    for (dir, (version, before, after)) in &packages {
+        for f in before.iter().chain(after) {
+            fmt_list.push((*version, f.display().to_string(), f.clone()));
+        }
+        problems.extend(build_package(
+            *version,
+            &format!("{} (before)", dir.display()),
+            before,
+        ));
+        problems.extend(build_package(
+            *version,
+            &format!("{} (after)", dir.display()),
+            after,
+        ));
+    }
+    problems.extend(gofmt_problems(&fmt_list));
     problems.extend(build_problems(&to_build));
     if problems.is_empty() {
         Ok(())
@@ -326,6 +409,34 @@ fn build_problems(files: &[(GoVersion, String, PathBuf)]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// Builds the files of one multi-file package together.
+fn build_package(version: GoVersion, name: &str, files: &[PathBuf]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        format!("module fixture\n\ngo {version}\n"),
+    )
+    .unwrap();
+    for f in files {
+        let file_name = f
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .trim_end_matches(".golden")
+            .to_string();
+        std::fs::copy(f, dir.path().join(file_name)).unwrap();
+    }
+    let mut cmd = support::go(dir.path());
+    cmd.args(["vet", "-lostcancel=false", "-copylocks=false", "."]);
+    let (code, text, _) = support::run_with_limit(cmd, Duration::from_secs(300));
+    if code != Some(0) {
+        return vec![format!(
+            "go vet of package {name} (go {version}) failed:\n{text}"
+        )];
+    }
+    Vec::new()
 }
 
 /// Runs a symptom program before and after the rewrite.

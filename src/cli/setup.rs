@@ -139,7 +139,10 @@ pub fn engine(args: &EngineArgs) -> Result<(Engine, VersionResolver)> {
             None => bail!("--set {key}: recipe `{id}` is unknown or not selected"),
         }
     }
-    Ok((Engine::new(recipes, settings), VersionResolver::new(forced)))
+    Ok((
+        Engine::new(recipes, settings).with_packages(crate::engine::package::DiskPackages),
+        VersionResolver::new(forced),
+    ))
 }
 
 pub fn prepare(args: &RunArgs) -> Result<Prepared> {

@@ -9,6 +9,7 @@ pub mod edit;
 pub mod golang;
 pub mod gomod;
 pub mod imports;
+pub mod package;
 pub mod recipe;
 pub mod scope;
 
@@ -73,6 +74,9 @@ pub struct Engine {
     /// Recipes with no kind information: tried on every node.
     any_kind: Vec<usize>,
     settings: Settings,
+    /// Where recipes find the other files of a package (none: every file
+    /// is alone in its package).
+    packages: Option<package::PackageCache>,
 }
 
 impl Engine {
@@ -100,7 +104,15 @@ impl Engine {
             by_kind,
             any_kind,
             settings,
+            packages: None,
         }
+    }
+
+    /// Lets recipes look into the other files of each file's package,
+    /// read from `source`.
+    pub fn with_packages(mut self, source: impl package::PackageSource + 'static) -> Self {
+        self.packages = Some(package::PackageCache::new(source));
+        self
     }
 
     pub fn recipes(&self) -> &[Recipe] {
@@ -115,13 +127,40 @@ impl Engine {
             .is_empty()
     }
 
-    /// Analyses one file and, in [`Mode::Rewrite`], rewrites it.
+    /// Analyses one file and, in [`Mode::Rewrite`], rewrites it. The other
+    /// files of its package come from the engine's package source, if any.
     pub fn process(
         &self,
         path: &Path,
         source: &str,
         go_version: GoVersion,
         mode: Mode,
+    ) -> FileOutcome {
+        let package = package::PackageHandle::new(self.packages.as_ref(), path);
+        self.process_in(path, source, go_version, mode, &package)
+    }
+
+    /// [`Engine::process`] with the files of the package given by the
+    /// caller: every `.go` file of the directory, `path` included.
+    pub fn process_with_files(
+        &self,
+        path: &Path,
+        source: &str,
+        go_version: GoVersion,
+        mode: Mode,
+        files: Vec<(std::path::PathBuf, String)>,
+    ) -> FileOutcome {
+        let package = package::PackageHandle::with_files(path, files);
+        self.process_in(path, source, go_version, mode, &package)
+    }
+
+    fn process_in(
+        &self,
+        path: &Path,
+        source: &str,
+        go_version: GoVersion,
+        mode: Mode,
+        package: &package::PackageHandle<'_>,
     ) -> FileOutcome {
         let mut out = FileOutcome::default();
         let mut candidates = self
@@ -133,7 +172,7 @@ impl Engine {
         }
         let root = parse(source);
         let has_error = golang::has_syntax_error(&root.root());
-        let findings = self.analyse(path, source, &root, go_version, &candidates);
+        let findings = self.analyse(path, source, &root, go_version, &candidates, package);
         let findings = if has_error {
             let (kept, dropped): (Vec<_>, Vec<_>) =
                 findings.into_iter().partition(|f| !near_error(&root, f));
@@ -157,7 +196,15 @@ impl Engine {
                 .push("the file does not parse as Go; it was not rewritten".into());
             return out;
         }
-        match self.fix_point(path, source, &root, go_version, findings, &candidates) {
+        match self.fix_point(
+            path,
+            source,
+            &root,
+            go_version,
+            findings,
+            &candidates,
+            package,
+        ) {
             Ok((text, fixes)) => {
                 if text != source {
                     out.rewritten = Some(text);
@@ -177,6 +224,7 @@ impl Engine {
         root: &GoRoot,
         go_version: GoVersion,
         candidates: &[usize],
+        package: &package::PackageHandle<'_>,
     ) -> Vec<Finding> {
         let imports = ImportTable::from_root(root);
         let file = FileContext {
@@ -186,6 +234,7 @@ impl Engine {
             imports: &imports,
             go_version,
             settings: &self.settings,
+            package,
         };
         // Per candidate recipe, the matcher for this file's import names.
         let mut matchers = vec![None; self.recipes.len()];
@@ -227,6 +276,7 @@ impl Engine {
         go_version: GoVersion,
         first: Vec<Finding>,
         candidates: &[usize],
+        package: &package::PackageHandle<'_>,
     ) -> Result<(String, BTreeMap<String, usize>), String> {
         let mut text = original.to_string();
         let mut findings = first;
@@ -256,7 +306,7 @@ impl Engine {
                 return Ok((tidied, fixes));
             }
             let root = parse(&text);
-            findings = self.analyse(path, &text, &root, go_version, candidates);
+            findings = self.analyse(path, &text, &root, go_version, candidates, package);
         }
         Err(format!(
             "fixes still overlap after {MAX_ROUNDS} rounds; the file was left unchanged"

@@ -25,6 +25,8 @@ pub struct FileContext<'r> {
     pub imports: &'r ImportTable,
     pub go_version: GoVersion,
     pub settings: &'r Settings,
+    /// The other files of the package, parsed on first use.
+    pub package: &'r super::package::PackageHandle<'r>,
 }
 
 impl FileContext<'_> {

@@ -259,11 +259,19 @@ fn rewrite_file(
     file: &BaseFile,
 ) -> Result<Option<FilePlan>> {
     let go_mod = base.go_mod_for(&file.path);
+    let dir_of = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let dir = dir_of(&file.path);
+    let package: Vec<(&str, &[u8])> = base
+        .files
+        .iter()
+        .filter(|f| dir_of(&f.path) == dir)
+        .map(|f| (f.path.as_str(), f.content.as_slice()))
+        .collect();
     let mut current = file.content.clone();
     let mut steps = Vec::new();
     for recipe in recipes {
         let rewritten = rewriter
-            .rewrite(&file.path, &current, go_mod, Some(&recipe.id))
+            .rewrite_in_package(&file.path, &current, go_mod, Some(&recipe.id), &package)
             .with_context(|| format!("{}: recipe {} failed", file.path, recipe.id))?;
         if let Some(rewritten) = rewritten {
             if rewritten.content != current {

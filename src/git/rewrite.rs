@@ -20,6 +20,21 @@ pub trait TreeRewriter: Sync {
         recipe: Option<&str>,
     ) -> anyhow::Result<Option<Rewritten>>;
 
+    /// [`TreeRewriter::rewrite`] with the other files of the package: every
+    /// file of the same directory in the tree, as (path, content). The
+    /// default ignores them.
+    fn rewrite_in_package(
+        &self,
+        rel_path: &str,
+        content: &[u8],
+        go_mod: Option<&str>,
+        recipe: Option<&str>,
+        package: &[(&str, &[u8])],
+    ) -> anyhow::Result<Option<Rewritten>> {
+        let _ = package;
+        self.rewrite(rel_path, content, go_mod, recipe)
+    }
+
     /// The command-line options that select this rewriter's recipes and
     /// settings, for the command that reproduces a branch.
     fn command_args(&self) -> Vec<String> {
@@ -139,6 +154,17 @@ impl TreeRewriter for EngineRewriter {
         go_mod: Option<&str>,
         recipe: Option<&str>,
     ) -> anyhow::Result<Option<Rewritten>> {
+        self.rewrite_in_package(rel_path, content, go_mod, recipe, &[])
+    }
+
+    fn rewrite_in_package(
+        &self,
+        rel_path: &str,
+        content: &[u8],
+        go_mod: Option<&str>,
+        recipe: Option<&str>,
+        package: &[(&str, &[u8])],
+    ) -> anyhow::Result<Option<Rewritten>> {
         use crate::engine::gomod::{parse_go_directive, GoVersion};
         let engine = match recipe {
             None => &self.all,
@@ -160,11 +186,19 @@ impl TreeRewriter for EngineRewriter {
             .forced_version
             .or_else(|| go_mod.and_then(parse_go_directive))
             .unwrap_or(GoVersion::ASSUMED);
-        let out = engine.process(
+        let files = package
+            .iter()
+            .filter_map(|(p, c)| {
+                let text = std::str::from_utf8(c).ok()?;
+                Some((std::path::PathBuf::from(p), text.to_string()))
+            })
+            .collect();
+        let out = engine.process_with_files(
             std::path::Path::new(rel_path),
             source,
             version,
             crate::engine::Mode::Rewrite,
+            files,
         );
         // One file the engine cannot rewrite must not stop a repository-wide
         // run: it is named and left as it is on the base.

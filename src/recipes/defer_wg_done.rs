@@ -225,6 +225,8 @@ mod tests {
         let root = parse(&src);
         let imports = ImportTable::from_root(&root);
         let settings = Settings::default();
+        let package =
+            crate::engine::package::PackageHandle::new(None, std::path::Path::new("a.go"));
         let file = FileContext {
             path: std::path::Path::new("a.go"),
             source: &src,
@@ -232,6 +234,7 @@ mod tests {
             imports: &imports,
             go_version: "1.22".parse().unwrap(),
             settings: &settings,
+            package: &package,
         };
         let func = root
             .root()

@@ -27,6 +27,7 @@ mod goroutine_at_shutdown;
 mod goroutine_no_recover;
 mod goroutine_per_send;
 mod init_goroutine;
+pub mod intent;
 mod library_gomaxprocs;
 mod linkname_runtime;
 mod lock_os_thread;

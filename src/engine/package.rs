@@ -1,0 +1,652 @@
+//! The package view: the other files of a file's package, parsed on demand,
+//! so that a recipe can look into the functions and methods a call reaches.
+//!
+//! Go has no type information here, so resolution is syntactic and
+//! deliberately narrow. A call resolves when its target is visible from the
+//! source alone:
+//!
+//! - `f(...)` where `f` is a function declared at the top level of the
+//!   package (any of its files) and not hidden by a local declaration;
+//! - `x.m(...)` where `x` is a receiver, a parameter or a local variable
+//!   whose declared type (or composite literal, or `new(T)`) names a type
+//!   `T` of the package, and `T` has a method `m`;
+//! - `x.f.m(...)` where `x` resolves as above to a struct type of the
+//!   package whose field `f` has such a named type.
+//!
+//! Everything else is [`Callee::Unknown`]: a recipe whose safety depends on
+//! what such a call does must report, not rewrite.
+//!
+//! The engine does no I/O: callers hand it a [`PackageSource`] that lists
+//! the files beside a path. Views are built lazily, only when a recipe asks,
+//! and cached per directory for the run.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::golang::{parse, GoNode, GoRoot};
+use super::scope::is_shadowed;
+use super::FileContext;
+
+/// Where the sibling files of a package come from.
+pub trait PackageSource: Send + Sync {
+    /// Every `.go` file in the directory of `path` (`path` included), with
+    /// its text, sorted by path. Unreadable files are left out.
+    fn package_files(&self, path: &Path) -> Vec<(PathBuf, String)>;
+}
+
+/// A [`PackageSource`] over the file system.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DiskPackages;
+
+impl PackageSource for DiskPackages {
+    fn package_files(&self, path: &Path) -> Vec<(PathBuf, String)> {
+        let dir = match path.parent() {
+            Some(d) if d.as_os_str().is_empty() => Path::new("."),
+            Some(d) => d,
+            None => return Vec::new(),
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "go"))
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
+            .collect()
+    }
+}
+
+/// The other files of one package, parsed.
+pub struct PackageView {
+    files: Vec<(PathBuf, GoRoot)>,
+}
+
+impl PackageView {
+    /// The files with package clause `name` among `files`. Test files join
+    /// only a test file's view (`_test.go` files are compiled with the
+    /// package only under `go test`).
+    pub fn build(files: Vec<(PathBuf, String)>, name: &str, tests: bool) -> PackageView {
+        let mut out = Vec::new();
+        for (path, text) in files {
+            let is_test = path.to_string_lossy().ends_with("_test.go");
+            if is_test && !tests {
+                continue;
+            }
+            if package_clause(&text).as_deref() != Some(name) {
+                continue;
+            }
+            out.push((path, parse(&text)));
+        }
+        PackageView { files: out }
+    }
+
+    /// An empty view: the file is alone in its package.
+    pub fn empty() -> PackageView {
+        PackageView { files: Vec::new() }
+    }
+
+    /// The roots of the other files.
+    pub fn roots(&self) -> impl Iterator<Item = &GoRoot> {
+        self.files.iter().map(|(_, r)| r)
+    }
+}
+
+/// The package name from the first `package` line of `text`, read without
+/// parsing (comments before it are skipped line by line).
+fn package_clause(text: &str) -> Option<String> {
+    let mut in_block = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if in_block {
+            if let Some(i) = t.find("*/") {
+                in_block = false;
+                if !t[i + 2..].trim().is_empty() {
+                    return None;
+                }
+            }
+            continue;
+        }
+        if t.is_empty() || t.starts_with("//") {
+            continue;
+        }
+        if t.starts_with("/*") {
+            in_block = !t.contains("*/");
+            continue;
+        }
+        let rest = t.strip_prefix("package")?;
+        let name: String = rest
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        return (!name.is_empty()).then_some(name);
+    }
+    None
+}
+
+/// How many directories' views a run keeps at once: files arrive sorted by
+/// path, so a directory's files are processed together and old views are
+/// rarely needed again.
+const CACHED_DIRECTORIES: usize = 64;
+
+/// Views per (directory, package name, tests), shared by every file of a run.
+pub struct PackageCache {
+    source: Box<dyn PackageSource>,
+    views: Mutex<VecDeque<(CacheKey, Arc<OnceLock<Arc<PackageView>>>)>>,
+}
+
+type CacheKey = (PathBuf, String, bool);
+
+impl PackageCache {
+    pub fn new(source: impl PackageSource + 'static) -> Self {
+        PackageCache {
+            source: Box::new(source),
+            views: Mutex::default(),
+        }
+    }
+
+    /// The view of the package `name` that `path` belongs to.
+    pub fn view_for(&self, path: &Path, name: &str, tests: bool) -> Arc<PackageView> {
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let key = (dir, name.to_string(), tests);
+        let cell = {
+            let mut views = self.views.lock().expect("package cache");
+            match views.iter().find(|(k, _)| *k == key) {
+                Some((_, cell)) => cell.clone(),
+                None => {
+                    let cell = Arc::new(OnceLock::new());
+                    views.push_back((key, cell.clone()));
+                    if views.len() > CACHED_DIRECTORIES {
+                        views.pop_front();
+                    }
+                    cell
+                }
+            }
+        };
+        // The view holds every file of the directory; each file's lookups
+        // skip its own entry and use the text being analysed instead.
+        cell.get_or_init(|| {
+            Arc::new(PackageView::build(
+                self.source.package_files(path),
+                name,
+                tests,
+            ))
+        })
+        .clone()
+    }
+}
+
+/// A file's access to its package, built at most once per file.
+pub struct PackageHandle<'c> {
+    from: PackageFrom<'c>,
+    path: PathBuf,
+    cell: OnceLock<Arc<PackageView>>,
+}
+
+enum PackageFrom<'c> {
+    /// The file is alone in its package.
+    Nothing,
+    /// The run's shared cache.
+    Cache(&'c PackageCache),
+    /// Files handed over by the caller (e.g. read from a commit).
+    Files(Mutex<Option<Vec<(PathBuf, String)>>>),
+}
+
+impl<'c> PackageHandle<'c> {
+    /// A handle that reads the package through `cache` (or sees no other
+    /// file without one).
+    pub fn new(cache: Option<&'c PackageCache>, path: &Path) -> Self {
+        PackageHandle {
+            from: cache.map_or(PackageFrom::Nothing, PackageFrom::Cache),
+            path: path.to_path_buf(),
+            cell: OnceLock::new(),
+        }
+    }
+
+    /// A handle over the given files of the directory (parsed on first use).
+    pub fn with_files(path: &Path, files: Vec<(PathBuf, String)>) -> Self {
+        PackageHandle {
+            from: PackageFrom::Files(Mutex::new(Some(files))),
+            path: path.to_path_buf(),
+            cell: OnceLock::new(),
+        }
+    }
+
+    /// The view (empty when nothing tells the package).
+    pub fn view(&self, package_name: &str, tests: bool) -> &PackageView {
+        self.cell.get_or_init(|| match &self.from {
+            PackageFrom::Nothing => Arc::new(PackageView::empty()),
+            PackageFrom::Cache(c) => c.view_for(&self.path, package_name, tests),
+            PackageFrom::Files(files) => {
+                let files = files
+                    .lock()
+                    .expect("package files")
+                    .take()
+                    .unwrap_or_default();
+                Arc::new(PackageView::build(files, package_name, tests))
+            }
+        })
+    }
+
+    /// Whether `file` (a path of the view) is the file this handle is for.
+    fn is_self(&self, file: &Path) -> bool {
+        file == self.path
+    }
+}
+
+/// What a call reaches, as far as the source shows.
+#[derive(Clone)]
+pub enum Callee<'r> {
+    /// A function or method declared in the package.
+    Declared(GoNode<'r>),
+    /// A function of an imported package: (import path, name).
+    Imported(String, String),
+    /// A built-in function (`len`, `close`, `make`...).
+    Builtin(String),
+    /// A method of the standard library called on a value whose type is not
+    /// visible, or a function value: nothing is known.
+    Unknown(String),
+}
+
+const BUILTINS: &[&str] = &[
+    "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max",
+    "min", "new", "panic", "print", "println", "real", "recover",
+];
+
+impl<'r> FileContext<'r> {
+    /// Every top-level declaration of the package: this file's first, then
+    /// the other files' (when the run has a package view).
+    pub fn package_decls(&self) -> Vec<GoNode<'r>> {
+        let mut out: Vec<GoNode<'r>> = self.root.root().children().collect();
+        let view = self.package_view();
+        for (path, root) in &view.files {
+            if self.package.is_self(path) {
+                continue;
+            }
+            out.extend(root.root().children());
+        }
+        out
+    }
+
+    /// The package view of this file (other files of the same package).
+    pub fn package_view(&self) -> &'r PackageView {
+        self.package.view(&self.package_name(), self.is_test_file())
+    }
+
+    /// The top-level function `name` of the package.
+    pub fn package_function(&self, name: &str) -> Option<GoNode<'r>> {
+        self.package_decls().into_iter().find(|d| {
+            d.kind() == "function_declaration" && d.field("name").is_some_and(|n| n.text() == name)
+        })
+    }
+
+    /// The method `name` of the package's type `ty`.
+    pub fn package_method(&self, ty: &str, name: &str) -> Option<GoNode<'r>> {
+        self.package_decls().into_iter().find(|d| {
+            d.kind() == "method_declaration"
+                && d.field("name").is_some_and(|n| n.text() == name)
+                && d.field("receiver")
+                    .and_then(|r| receiver_type_name(&r))
+                    .is_some_and(|t| t == ty)
+        })
+    }
+
+    /// The type spec of the package's type `ty`.
+    pub fn package_type(&self, ty: &str) -> Option<GoNode<'r>> {
+        self.package_decls()
+            .into_iter()
+            .filter(|d| d.kind() == "type_declaration")
+            .flat_map(|d| d.named_children().collect::<Vec<_>>())
+            .find(|s| {
+                matches!(&*s.kind(), "type_spec" | "type_alias")
+                    && s.field("name").is_some_and(|n| n.text() == ty)
+            })
+    }
+
+    /// What `call` (a `call_expression`) reaches.
+    pub fn resolve_call<'n>(&self, call: &GoNode<'n>) -> Callee<'r>
+    where
+        'r: 'n,
+    {
+        let Some(f) = call.field("function") else {
+            return Callee::Unknown(String::new());
+        };
+        match &*f.kind() {
+            "identifier" => {
+                let name = f.text().to_string();
+                if is_shadowed(&f, &name) {
+                    return Callee::Unknown(name);
+                }
+                if let Some(d) = self.package_function(&name) {
+                    return Callee::Declared(d);
+                }
+                if BUILTINS.contains(&name.as_str()) {
+                    return Callee::Builtin(name);
+                }
+                Callee::Unknown(name)
+            }
+            "selector_expression" => {
+                let (Some(operand), Some(field)) = (f.field("operand"), f.field("field")) else {
+                    return Callee::Unknown(f.text().to_string());
+                };
+                let method = field.text().to_string();
+                if operand.kind() == "identifier" {
+                    let name = operand.text().to_string();
+                    if !is_shadowed(&operand, &name) {
+                        if let Some(path) = self.imports.path_of(&name) {
+                            return Callee::Imported(path.to_string(), method);
+                        }
+                    }
+                }
+                match self.type_of(&operand) {
+                    Some(ty) => match self.package_method(&ty, &method) {
+                        Some(m) => Callee::Declared(m),
+                        None => Callee::Unknown(method),
+                    },
+                    None => Callee::Unknown(method),
+                }
+            }
+            "parenthesized_expression" => Callee::Unknown(f.text().to_string()),
+            _ => Callee::Unknown(f.text().to_string()),
+        }
+    }
+
+    /// The name of the package type of `expr`, when the source shows it: a
+    /// receiver, parameter or local declared with that type, or a field of
+    /// such a value.
+    pub fn type_of(&self, expr: &GoNode<'_>) -> Option<String> {
+        match &*expr.kind() {
+            "identifier" => declared_type(expr, &expr.text()),
+            "selector_expression" => {
+                let base = self.type_of(&expr.field("operand")?)?;
+                let field = expr.field("field")?.text().to_string();
+                let spec = self.package_type(&base)?;
+                let st = spec.field("type")?;
+                if st.kind() != "struct_type" {
+                    return None;
+                }
+                let found = st
+                    .dfs()
+                    .filter(|n| n.kind() == "field_declaration")
+                    .find(|fd| {
+                        fd.field_children("name")
+                            .any(|n| n.text() == field.as_str())
+                    })?
+                    .field("type")
+                    .and_then(|t| named_type(&t));
+                found
+            }
+            "parenthesized_expression" => self.type_of(&expr.named_children().next()?),
+            "unary_expression" => self.type_of(&expr.field("operand")?),
+            _ => None,
+        }
+        .filter(|t| self.package_type(t).is_some())
+    }
+
+    /// The bodies a piece of code reaches through calls resolved in the
+    /// package, `depth` levels deep (the code itself not included), and the
+    /// calls that could not be resolved.
+    pub fn reachable(&self, code: &GoNode<'r>, depth: usize) -> Reach<'r> {
+        let mut reach = Reach::default();
+        let mut frontier = vec![code.clone()];
+        let mut seen: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+        for level in 0..=depth {
+            let mut next = Vec::new();
+            for c in &frontier {
+                for call in c.dfs().filter(|n| n.kind() == "call_expression") {
+                    match self.resolve_call(&call) {
+                        Callee::Declared(d) => {
+                            if level == depth {
+                                continue;
+                            }
+                            // Ranges are per file; the declaration's name
+                            // and receiver tell files apart.
+                            let key = (d.range(), decl_key(&d));
+                            if seen.contains(&key) {
+                                continue;
+                            }
+                            seen.push(key);
+                            reach.bodies.push(d.clone());
+                            next.push(d);
+                        }
+                        Callee::Unknown(name) => {
+                            if !reach.unknown.contains(&name) {
+                                reach.unknown.push(name);
+                            }
+                        }
+                        Callee::Imported(path, name) => {
+                            let key = (path, name);
+                            if !reach.imported.contains(&key) {
+                                reach.imported.push(key);
+                            }
+                        }
+                        Callee::Builtin(_) => {}
+                    }
+                }
+            }
+            frontier = next;
+        }
+        reach
+    }
+}
+
+/// A declaration's name with its receiver type, if a method.
+fn decl_key(d: &GoNode<'_>) -> String {
+    let name = d
+        .field("name")
+        .map(|n| n.text().to_string())
+        .unwrap_or_default();
+    match d.field("receiver").and_then(|r| receiver_type_name(&r)) {
+        Some(t) => format!("{t}.{name}"),
+        None => name,
+    }
+}
+
+/// What [`FileContext::reachable`] found.
+#[derive(Default)]
+pub struct Reach<'r> {
+    /// Declarations of the package reached through calls.
+    pub bodies: Vec<GoNode<'r>>,
+    /// Names of calls that could not be resolved.
+    pub unknown: Vec<String>,
+    /// Functions of imported packages called: (path, name).
+    pub imported: Vec<(String, String)>,
+}
+
+/// The type name of a method receiver list: `(s *Server)` and
+/// `(s Server[T])` give `Server`.
+pub fn receiver_type_name(receiver: &GoNode<'_>) -> Option<String> {
+    let p = receiver
+        .named_children()
+        .find(|c| c.kind() == "parameter_declaration")?;
+    named_type(&p.field("type")?)
+}
+
+/// The package-local type named by a type expression: `T`, `*T`, `T[X]`.
+fn named_type(ty: &GoNode<'_>) -> Option<String> {
+    match &*ty.kind() {
+        "type_identifier" => Some(ty.text().to_string()),
+        "pointer_type" => named_type(&ty.named_children().next()?),
+        "generic_type" => named_type(&ty.field("type")?),
+        "parenthesized_type" => named_type(&ty.named_children().next()?),
+        _ => None,
+    }
+}
+
+/// The declared type of the variable `name` used at `node`: a receiver or
+/// parameter of an enclosing function, or a local `var x T`, `x := T{}`,
+/// `x := &T{}` or `x := new(T)` before it.
+fn declared_type(node: &GoNode<'_>, name: &str) -> Option<String> {
+    for anc in node.ancestors() {
+        match &*anc.kind() {
+            "function_declaration" | "method_declaration" | "func_literal" => {
+                for list in ["receiver", "parameters"] {
+                    let Some(params) = anc.field(list) else {
+                        continue;
+                    };
+                    for p in params.named_children() {
+                        if p.field_children("name").any(|n| n.text() == name) {
+                            return p.field("type").and_then(|t| named_type(&t));
+                        }
+                    }
+                }
+            }
+            "block" | "statement_list" => {
+                for s in anc.children() {
+                    if s.range().start >= node.range().start {
+                        break;
+                    }
+                    if let Some(t) = local_type(&s, name) {
+                        return Some(t);
+                    }
+                }
+            }
+            "source_file" => break,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn local_type(stmt: &GoNode<'_>, name: &str) -> Option<String> {
+    match &*stmt.kind() {
+        "var_declaration" => stmt
+            .dfs()
+            .filter(|n| n.kind() == "var_spec")
+            .find(|s| s.field_children("name").any(|n| n.text() == name))
+            .and_then(|s| match s.field("type") {
+                Some(t) => named_type(&t),
+                None => value_type(&s.field("value")?.named_children().next()?),
+            }),
+        "short_var_declaration" => {
+            let left: Vec<_> = stmt.field("left")?.named_children().collect();
+            let right: Vec<_> = stmt.field("right")?.named_children().collect();
+            let i = left.iter().position(|l| l.text() == name)?;
+            if left.len() != right.len() {
+                return None;
+            }
+            value_type(&right[i])
+        }
+        _ => None,
+    }
+}
+
+/// The type of `T{...}`, `&T{...}` or `new(T)`.
+fn value_type(v: &GoNode<'_>) -> Option<String> {
+    match &*v.kind() {
+        "composite_literal" => named_type(&v.field("type")?),
+        "unary_expression" if v.field("operator").is_some_and(|o| o.text() == "&") => {
+            value_type(&v.field("operand")?)
+        }
+        "call_expression" => {
+            let f = v.field("function")?;
+            if f.kind() == "identifier" && f.text() == "new" {
+                let arg = v.field("arguments")?.named_children().next()?;
+                named_type(&arg)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_clause_is_read_past_comments() {
+        assert_eq!(
+            package_clause("// Copyright\n/* x\n y */\n\npackage foo // c\n").as_deref(),
+            Some("foo")
+        );
+        assert_eq!(
+            package_clause("//go:build linux\n\npackage bar_test\n").as_deref(),
+            Some("bar_test")
+        );
+        assert_eq!(package_clause("func main() {}\n"), None);
+    }
+}
+
+#[cfg(test)]
+mod resolution_tests {
+    use std::path::{Path, PathBuf};
+
+    use crate::engine::golang::parse;
+    use crate::engine::imports::ImportTable;
+    use crate::engine::{FileContext, Settings};
+
+    use super::{Callee, PackageHandle};
+
+    const MAIN: &str = "package p\n\nimport \"os\"\n\nfunc (s *Server) Start(w *Worker) {\n\tgo s.loop()\n\tw.step()\n\tvar q Queue\n\tq.push()\n\ts.pool.grow()\n\thelper()\n\tos.Exit(1)\n\tlen(\"x\")\n\tf := func() {}\n\tf()\n\ts.missing()\n}\n";
+    const OTHER: &str = "package p\n\ntype Server struct {\n\tpool *Pool\n}\n\ntype Worker struct{}\ntype Queue struct{}\ntype Pool struct{}\n\nfunc (s *Server) loop() { for {} }\nfunc (w *Worker) step() { helper() }\nfunc (q Queue) push() {}\nfunc (p *Pool) grow() {}\nfunc helper() {}\n";
+    const FOREIGN: &str = "package q\n\nfunc helper() {}\n";
+
+    #[test]
+    fn calls_resolve_across_the_files_of_a_package() {
+        let root = parse(MAIN);
+        let imports = ImportTable::from_root(&root);
+        let settings = Settings::default();
+        let files = vec![
+            (PathBuf::from("d/a.go"), MAIN.to_string()),
+            (PathBuf::from("d/b.go"), OTHER.to_string()),
+            (PathBuf::from("d/c.go"), FOREIGN.to_string()),
+        ];
+        let package = PackageHandle::with_files(Path::new("d/a.go"), files);
+        let file = FileContext {
+            path: Path::new("d/a.go"),
+            source: MAIN,
+            root: &root,
+            imports: &imports,
+            go_version: "1.22".parse().unwrap(),
+            settings: &settings,
+            package: &package,
+        };
+        let got: Vec<String> = root
+            .root()
+            .dfs()
+            .filter(|n| n.kind() == "call_expression")
+            .map(|c| match file.resolve_call(&c) {
+                Callee::Declared(d) => format!("declared {}", d.field("name").unwrap().text()),
+                Callee::Imported(p, n) => format!("imported {p}.{n}"),
+                Callee::Builtin(n) => format!("builtin {n}"),
+                Callee::Unknown(n) => format!("unknown {n}"),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "declared loop",
+                "declared step",
+                "declared push",
+                "declared grow",
+                "declared helper",
+                "imported os.Exit",
+                "builtin len",
+                "unknown f",
+                "unknown missing",
+            ]
+        );
+        let start = root
+            .root()
+            .dfs()
+            .find(|n| n.kind() == "method_declaration")
+            .unwrap();
+        let reach = file.reachable(&start, 2);
+        let names: Vec<String> = reach
+            .bodies
+            .iter()
+            .map(|d| d.field("name").unwrap().text().to_string())
+            .collect();
+        assert_eq!(names, ["loop", "step", "push", "grow", "helper"]);
+        assert_eq!(reach.unknown, ["f", "missing"]);
+    }
+}

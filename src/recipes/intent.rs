@@ -1,0 +1,405 @@
+//! Signs that code is the way it is on purpose, shared by every recipe.
+//!
+//! A rewrite that removes a statement or takes its effect away is made only
+//! where nothing says the author meant it. Two kinds of sign:
+//!
+//! - a comment attached to the statement that gives a *specific* reason
+//!   (an issue reference, a compiler or platform, a named mechanism, tests,
+//!   "on purpose"), as opposed to one that restates the belief the recipe
+//!   exists to correct ("be nice to the scheduler", "free memory");
+//! - the kind of code: test support in a non-test file, and functions
+//!   exported to C or linked by name, whose callers are outside Go's view.
+
+use crate::engine::edit::line_start;
+use crate::engine::golang::GoNode;
+use crate::engine::scope::top_level;
+use crate::engine::FileContext;
+
+/// Words that make a comment a specific reason, whatever else it says.
+/// Each is matched on word boundaries, case-insensitively.
+const REASON_MARKERS: &[&str] = &[
+    // Issue and bug references.
+    "issue",
+    "bug",
+    "golang.org/issue",
+    "go.dev/issue",
+    "see",
+    "cl",
+    "workaround",
+    "work around",
+    // Compilers, platforms and tools.
+    "gccgo",
+    "gc compiler",
+    "plan9",
+    "plan 9",
+    "wasm",
+    "js/wasm",
+    "windows",
+    "darwin",
+    "ios",
+    "android",
+    "solaris",
+    "aix",
+    "openbsd",
+    "freebsd",
+    "netbsd",
+    "race detector",
+    "threadsanitizer",
+    "tsan",
+    "msan",
+    "asan",
+    "cgo",
+    "vet",
+    // Tests.
+    "test",
+    "tests",
+    "testing",
+    "coverage",
+    "benchmark",
+    "benchmarks",
+    "flaky",
+    "deterministic",
+    // Declared intent.
+    "on purpose",
+    "deliberate",
+    "deliberately",
+    "intentional",
+    "intentionally",
+    "needed",
+    "required",
+    "necessary",
+    "do not remove",
+    "don't remove",
+    "must not be removed",
+    "keep this",
+    // Mechanisms a yield or collection is for.
+    "finalizer",
+    "finalizers",
+    "cleanup",
+    "cleanups",
+    "weak",
+    "profile",
+    "heap profile",
+    "memstats",
+    "batch",
+    "starvation",
+    "preempt",
+    "preemption",
+    "unpreemptible",
+    "deadlock",
+    "livelock",
+    "race",
+    "retry",
+];
+
+/// Phrases that restate the belief the recipes correct: a comment made only
+/// of these (and of words naming the call) is no reason.
+const BELIEF_PHRASES: &[&str] = &[
+    "be nice",
+    "play nice",
+    "nice to",
+    "fair",
+    "fairness",
+    "give other goroutines a chance",
+    "give others a chance",
+    "give the scheduler a chance",
+    "let other goroutines run",
+    "let others run",
+    "allow other goroutines",
+    "other goroutines",
+    "yield to others",
+    "yield the processor",
+    "yield cpu",
+    "help the scheduler",
+    "cooperative",
+    "free memory",
+    "free up memory",
+    "release memory",
+    "reclaim memory",
+    "clean up memory",
+    "reduce memory",
+    "keep memory low",
+    "keep memory down",
+    "before the next request",
+    "after each request",
+    "use all cores",
+    "use every core",
+    "scale",
+];
+
+/// Why `stmt` looks deliberate, from the comments attached to it: on its
+/// own lines, directly above it, or in the doc comment of its function.
+/// The answer quotes the comment.
+pub fn stated_reason(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Option<String> {
+    attached_comments(file, stmt)
+        .into_iter()
+        .find(|c| gives_reason(c))
+        .map(|c| {
+            let short: String = c.chars().take(70).collect();
+            let more = if c.chars().count() > 70 { "..." } else { "" };
+            format!("a comment gives a reason for it (\"{short}{more}\"); a human should decide whether that reason still holds")
+        })
+}
+
+/// The comment texts attached to `stmt`, without `//` and `/* */`: the
+/// trailing comment of its lines, the run of comment lines directly above
+/// it, and the doc comment of the top-level function around it.
+pub fn attached_comments(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Vec<String> {
+    let src = file.source;
+    let mut out = Vec::new();
+    // Trailing comments on the statement's own lines.
+    let r = stmt.range();
+    let end = crate::engine::edit::line_end(src, r.end);
+    for line in src[line_start(src, r.start)..end].lines() {
+        if let Some(i) = comment_start(line) {
+            out.push(clean(&line[i..]));
+        }
+    }
+    // The run of comment-only lines directly above.
+    let mut block = Vec::new();
+    let mut at = line_start(src, r.start);
+    while at > 0 {
+        let prev = line_start(src, at - 1);
+        let line = src[prev..at].trim();
+        if line.starts_with("//")
+            || line.starts_with("/*")
+            || line.ends_with("*/")
+            || line.starts_with('*')
+        {
+            block.push(clean(line));
+            at = prev;
+        } else {
+            break;
+        }
+    }
+    if !block.is_empty() {
+        block.reverse();
+        out.push(block.join(" "));
+    }
+    // The doc comment of the function.
+    if let Some(doc) = function_doc(file, stmt) {
+        out.push(doc);
+    }
+    out
+}
+
+/// The doc comment (joined lines) of the top-level declaration around `node`.
+pub fn function_doc(file: &FileContext<'_>, node: &GoNode<'_>) -> Option<String> {
+    let top = top_level(node)?;
+    let src = file.source;
+    let mut lines = Vec::new();
+    let mut at = line_start(src, top.range().start);
+    while at > 0 {
+        let prev = line_start(src, at - 1);
+        let line = src[prev..at].trim();
+        if line.starts_with("//") {
+            lines.push(line.to_string());
+            at = prev;
+        } else {
+            break;
+        }
+    }
+    lines.reverse();
+    (!lines.is_empty()).then(|| lines.iter().map(|l| clean(l)).collect::<Vec<_>>().join(" "))
+}
+
+/// Whether the function around `node` is called from outside Go's view:
+/// `//export` (cgo) or `//go:linkname` in its doc comment.
+pub fn externally_linked(file: &FileContext<'_>, node: &GoNode<'_>) -> bool {
+    let Some(top) = top_level(node) else {
+        return false;
+    };
+    let src = file.source;
+    let mut at = line_start(src, top.range().start);
+    while at > 0 {
+        let prev = line_start(src, at - 1);
+        let line = src[prev..at].trim();
+        if !line.starts_with("//") {
+            break;
+        }
+        if line.starts_with("//export ") || line.starts_with("//go:linkname ") {
+            return true;
+        }
+        at = prev;
+    }
+    // A linkname directive may also stand anywhere in the file, naming it.
+    let name = top.field("name").map(|n| n.text().to_string());
+    name.is_some_and(|n| {
+        src.lines().any(|l| {
+            l.starts_with("//go:linkname ") && l.split_whitespace().nth(1) == Some(n.as_str())
+        })
+    })
+}
+
+/// Whether `node` is test-support code, even in a non-test file: a
+/// `_test.go` file, a file that imports `testing`, a function that takes a
+/// `*testing.T`/`B`/`F` or `testing.TB`, or a package named `*test` or
+/// `*testutil` (and the `testing` package itself).
+pub fn in_test_support(file: &FileContext<'_>, node: &GoNode<'_>) -> bool {
+    if super::util::in_test_code(file, node) || file.imports.has("testing") {
+        return true;
+    }
+    let pkg = file.package_name();
+    pkg.ends_with("test") || pkg.ends_with("testutil") || pkg.ends_with("testutils")
+}
+
+/// Whether a comment gives a specific reason (see the module docs).
+pub fn gives_reason(comment: &str) -> bool {
+    let lower = comment.to_lowercase();
+    if lower.contains('#') && lower.chars().any(|c| c.is_ascii_digit()) {
+        return true;
+    }
+    if lower.contains("http://") || lower.contains("https://") {
+        return true;
+    }
+    if REASON_MARKERS.iter().any(|m| has_phrase(&lower, m)) {
+        return true;
+    }
+    if BELIEF_PHRASES.iter().any(|b| has_phrase(&lower, b)) {
+        return false;
+    }
+    // Neither a marker nor a belief: a short comment restates the call
+    // ("yield", "force a collection"); a longer one explains something a
+    // human should weigh.
+    let words = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2 && !RESTATING_WORDS.contains(w))
+        .count();
+    words >= 5
+}
+
+/// Words that only name what the call does.
+const RESTATING_WORDS: &[&str] = &[
+    "the",
+    "and",
+    "for",
+    "this",
+    "that",
+    "here",
+    "now",
+    "runtime",
+    "gosched",
+    "yield",
+    "yields",
+    "yielding",
+    "schedule",
+    "scheduler",
+    "run",
+    "force",
+    "forces",
+    "forcing",
+    "garbage",
+    "collection",
+    "collect",
+    "collector",
+    "call",
+    "calls",
+    "calling",
+    "goroutine",
+    "goroutines",
+    "thread",
+    "threads",
+    "cpu",
+    "processor",
+    "memory",
+    "gomaxprocs",
+    "numcpu",
+    "set",
+    "sets",
+];
+
+fn has_phrase(text: &str, phrase: &str) -> bool {
+    let mut start = 0;
+    while let Some(i) = text[start..].find(phrase) {
+        let at = start + i;
+        let before = text[..at].chars().next_back();
+        let after = text[at + phrase.len()..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        if boundary(before) && boundary(after) {
+            return true;
+        }
+        start = at + phrase.len();
+    }
+    false
+}
+
+/// Where a `//` or `/*` comment starts in `line`, outside string literals.
+fn comment_start(line: &str) -> Option<usize> {
+    let b = line.as_bytes();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' && q != b'`' {
+                    i += 1;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => {
+                if c == b'"' || c == b'`' || c == b'\'' {
+                    quote = Some(c);
+                } else if c == b'/' && i + 1 < b.len() && (b[i + 1] == b'/' || b[i + 1] == b'*') {
+                    return Some(i);
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn clean(comment: &str) -> String {
+    comment
+        .trim()
+        .trim_start_matches("//")
+        .trim_start_matches("/*")
+        .trim_end_matches("*/")
+        .trim_start_matches('*')
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specific_reasons() {
+        for c in [
+            "avoid starvation (see #28701)",
+            "needed for gccgo, to avoid an unpreemptible fast path",
+            "so writers can fill the batch before we flush",
+            "let the remover run before we retry",
+            "stable coverage when running tests",
+            "this is on purpose",
+            "do not remove: the finalizer must run",
+            "The goroutine that removes this entry is waiting on the same channel, so give it a turn",
+        ] {
+            assert!(gives_reason(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn beliefs_and_restatements_are_no_reason() {
+        for c in [
+            "be nice to other goroutines",
+            "for fairness",
+            "free memory before the next request",
+            "give other goroutines a chance",
+            "yield",
+            "force a garbage collection",
+            "Gosched here",
+        ] {
+            assert!(!gives_reason(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn comments_in_strings_are_not_comments() {
+        assert_eq!(comment_start(r#"x := "a // b" // real"#), Some(14));
+        assert_eq!(comment_start("s := `//`"), None);
+    }
+}
