@@ -8,6 +8,9 @@ use anyhow::Result;
 
 use crate::engine::gomod::GoVersion;
 use crate::engine::{Engine, FileOutcome};
+use crate::git::base::BaseTree;
+use crate::git::plan::{replan_file, FilePlan, Gate};
+use crate::git::rewrite::TreeRewriter;
 use crate::verify::{Candidate, FixSite, Rendered, Toolchain, Verifier};
 
 /// The help of `--verify`, shared by `apply`, `branch` and `pr`.
@@ -102,6 +105,100 @@ impl Candidate for EngineFile<'_> {
         Ok(Rendered {
             content: out.rewritten.clone().map(String::into_bytes),
             output: out,
+        })
+    }
+}
+
+/// `--verify` for `gomend branch` and `gomend pr`: each branch's files are
+/// built against the base tree checked out in `root`.
+pub struct BranchGate {
+    verifier: Verifier,
+    root: PathBuf,
+}
+
+impl BranchGate {
+    pub fn new(verifier: Verifier, root: &Path) -> Self {
+        BranchGate {
+            verifier,
+            root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+        }
+    }
+}
+
+impl Gate for BranchGate {
+    fn admit(
+        &self,
+        base: &BaseTree,
+        rewriter: &dyn TreeRewriter,
+        files: Vec<FilePlan>,
+    ) -> Result<Vec<FilePlan>> {
+        let mut candidates = Vec::with_capacity(files.len());
+        for planned in files {
+            let Some(original) = base.files.iter().find(|f| f.path == planned.path) else {
+                anyhow::bail!("{}: not in the base tree", planned.path);
+            };
+            let sites = planned
+                .steps
+                .iter()
+                .flat_map(|s| &s.sites)
+                .map(|s| FixSite {
+                    line: s.line,
+                    recipe: s.recipe.clone(),
+                })
+                .collect();
+            candidates.push(PlannedFile {
+                absolute: self.root.join(&planned.path),
+                planned,
+                original: &original.content,
+                sites,
+                base,
+                rewriter,
+            });
+        }
+        let mut notes = Vec::new();
+        let verdicts = self.verifier.verify(&candidates, &mut notes);
+        print_notes(&notes);
+        Ok(verdicts
+            .into_iter()
+            .filter_map(|v| v.output.flatten())
+            .collect())
+    }
+}
+
+/// A file of a planned branch, re-planned with a subset of its fixes.
+struct PlannedFile<'a> {
+    planned: FilePlan,
+    original: &'a [u8],
+    absolute: PathBuf,
+    sites: Vec<FixSite>,
+    base: &'a BaseTree,
+    rewriter: &'a dyn TreeRewriter,
+}
+
+impl Candidate for PlannedFile<'_> {
+    type Output = Option<FilePlan>;
+
+    fn path(&self) -> &Path {
+        &self.absolute
+    }
+
+    fn display(&self) -> &str {
+        &self.planned.path
+    }
+
+    fn sites(&self) -> &[FixSite] {
+        &self.sites
+    }
+
+    fn render(&self, keep: &BTreeSet<usize>) -> Result<Rendered<Option<FilePlan>>, String> {
+        let plan = replan_file(self.base, self.rewriter, &self.planned, self.original, keep)
+            .map_err(|e| format!("{e:#}"))?;
+        Ok(Rendered {
+            content: plan
+                .as_ref()
+                .and_then(|p| p.steps.last())
+                .map(|s| s.content.clone()),
+            output: plan,
         })
     }
 }

@@ -20,6 +20,29 @@ pub trait TreeRewriter: Sync {
         recipe: Option<&str>,
     ) -> anyhow::Result<Option<Rewritten>>;
 
+    /// Like [`TreeRewriter::rewrite`], applying only some of the fixes: fix
+    /// `n` is the `n`-th of [`Rewritten::sites`] of `rewrite` on the same
+    /// input, and only the fixes numbered in `keep` are applied. Used by
+    /// `--verify` to drop fixes that break the build.
+    ///
+    /// The default can only keep every fix, and fails otherwise.
+    fn rewrite_selected(
+        &self,
+        rel_path: &str,
+        content: &[u8],
+        go_mod: Option<&str>,
+        recipe: Option<&str>,
+        keep: &std::collections::BTreeSet<usize>,
+    ) -> anyhow::Result<Option<Rewritten>> {
+        let all = self.rewrite(rel_path, content, go_mod, recipe)?;
+        let n = all.as_ref().map_or(0, |r| r.sites.len());
+        if (0..n).all(|i| keep.contains(&i)) {
+            Ok(all)
+        } else {
+            anyhow::bail!("{rel_path}: this rewriter cannot apply only some of a file's fixes")
+        }
+    }
+
     /// The command-line options that select this rewriter's recipes and
     /// settings, for the command that reproduces a branch.
     fn command_args(&self) -> Vec<String> {
@@ -45,6 +68,18 @@ pub struct Rewritten {
     pub content: Vec<u8>,
     /// How many individual fixes were applied to produce it.
     pub fixes: usize,
+    /// Every fix the rewrite could make, applied or not, numbered by
+    /// position (see [`TreeRewriter::rewrite_selected`]).
+    pub sites: Vec<FixAt>,
+}
+
+/// Where a fix is, for messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixAt {
+    /// 1-based line in the content that was rewritten.
+    pub line: usize,
+    /// Recipe id.
+    pub recipe: String,
 }
 
 /// The real [`TreeRewriter`]: the engine with the recipes and options chosen
@@ -139,6 +174,30 @@ impl TreeRewriter for EngineRewriter {
         go_mod: Option<&str>,
         recipe: Option<&str>,
     ) -> anyhow::Result<Option<Rewritten>> {
+        self.run(rel_path, content, go_mod, recipe, None)
+    }
+
+    fn rewrite_selected(
+        &self,
+        rel_path: &str,
+        content: &[u8],
+        go_mod: Option<&str>,
+        recipe: Option<&str>,
+        keep: &std::collections::BTreeSet<usize>,
+    ) -> anyhow::Result<Option<Rewritten>> {
+        self.run(rel_path, content, go_mod, recipe, Some(keep))
+    }
+}
+
+impl EngineRewriter {
+    fn run(
+        &self,
+        rel_path: &str,
+        content: &[u8],
+        go_mod: Option<&str>,
+        recipe: Option<&str>,
+        keep: Option<&std::collections::BTreeSet<usize>>,
+    ) -> anyhow::Result<Option<Rewritten>> {
         use crate::engine::gomod::{parse_go_directive, GoVersion};
         let engine = match recipe {
             None => &self.all,
@@ -160,20 +219,29 @@ impl TreeRewriter for EngineRewriter {
             .forced_version
             .or_else(|| go_mod.and_then(parse_go_directive))
             .unwrap_or(GoVersion::ASSUMED);
-        let out = engine.process(
-            std::path::Path::new(rel_path),
-            source,
-            version,
-            crate::engine::Mode::Rewrite,
-        );
+        let path = std::path::Path::new(rel_path);
+        let out = match keep {
+            None => engine.process(path, source, version, crate::engine::Mode::Rewrite),
+            Some(keep) => engine.process_selected(path, source, version, keep),
+        };
         // One file the engine cannot rewrite must not stop a repository-wide
         // run: it is named and left as it is on the base.
         for w in out.warnings.iter().chain(&out.error) {
             eprintln!("gomend: warning: {rel_path}: {w}");
         }
+        let sites = out
+            .findings
+            .iter()
+            .filter(|f| f.finding.fix.is_some())
+            .map(|f| FixAt {
+                line: f.line,
+                recipe: f.finding.recipe.to_string(),
+            })
+            .collect();
         Ok(out.rewritten.map(|text| Rewritten {
             content: text.into_bytes(),
             fixes: out.fixes.values().sum(),
+            sites,
         }))
     }
 }
