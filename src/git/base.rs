@@ -211,20 +211,6 @@ fn normalize(p: &str) -> String {
         .join("/")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::selected;
-
-    #[test]
-    fn filters_select_whole_components() {
-        let f = vec!["cmd".to_string()];
-        assert!(selected("cmd/a.go", &f));
-        assert!(selected("cmd", &f));
-        assert!(!selected("cmdx/a.go", &f));
-        assert!(selected("x.go", &[]));
-    }
-}
-
 /// The files of a base commit on disk, for tools that need a real tree
 /// (`--verify` builds packages there).
 pub enum Checkout {
@@ -288,4 +274,18 @@ pub fn checkout(repo: &Repository, commit: Oid) -> Result<Checkout> {
             )
         })?;
     Ok(Checkout::Temporary(dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::selected;
+
+    #[test]
+    fn filters_select_whole_components() {
+        let f = vec!["cmd".to_string()];
+        assert!(selected("cmd/a.go", &f));
+        assert!(selected("cmd", &f));
+        assert!(!selected("cmdx/a.go", &f));
+        assert!(selected("x.go", &[]));
+    }
 }

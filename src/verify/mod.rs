@@ -90,6 +90,9 @@ struct Before {
     failure: Option<String>,
 }
 
+/// Fixes accepted for one file, and its rendering with them.
+type Accepted<T> = (BTreeSet<usize>, Rendered<T>);
+
 /// One package being verified.
 struct Package<'c, C: Candidate> {
     root: PathBuf,
@@ -97,7 +100,7 @@ struct Package<'c, C: Candidate> {
     before: Before,
     files: Vec<&'c C>,
     /// Per file, the fixes accepted so far and their rendering.
-    accepted: Vec<Option<(BTreeSet<usize>, Rendered<C::Output>)>>,
+    accepted: Vec<Option<Accepted<C::Output>>>,
 }
 
 impl Verifier {
@@ -241,7 +244,7 @@ impl Verifier {
     /// adds each file's fixes in turn, splitting a group that breaks the
     /// build in halves down to the single fix to drop.
     fn bisect<C: Candidate>(&self, pkg: &mut Package<'_, C>, notes: &mut Vec<String>) {
-        let all: Vec<Result<(BTreeSet<usize>, Rendered<C::Output>), String>> = pkg
+        let all: Vec<Result<Accepted<C::Output>, String>> = pkg
             .files
             .iter()
             .map(|f| {
