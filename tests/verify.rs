@@ -396,3 +396,42 @@ fn branch_verify_keeps_the_broken_fix_out_of_the_commit() {
         .to_string();
     assert!(message.contains("--verify"), "{message}");
 }
+
+#[test]
+fn pr_dry_run_verify_plans_only_the_fixes_that_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    codemods(tmp.path());
+    let module = tmp.path().join("shop");
+    common::init_repo(
+        &module,
+        &[
+            ("go.mod", GO_MOD),
+            ("prices/prices.go", PRICES),
+            ("labels/labels.go", LABELS),
+        ],
+    );
+
+    let out = gomend(
+        &module,
+        &[
+            "pr",
+            "--repo",
+            "acme/shop",
+            "--dry-run",
+            "--verify",
+            "--format",
+            "json",
+        ],
+    );
+
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("prices/prices.go:12: dropped the sprint-itoa fix"),
+        "{stderr}"
+    );
+    let records: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(records[0]["pr_action"], "planned");
+    assert_eq!(records[0]["fixes"]["sprint-itoa"], 3);
+    assert!(records[0]["body"].as_str().unwrap().contains("--verify"));
+}
