@@ -3,7 +3,8 @@
 //!
 //! The pipeline: [`walk`] picks the files, [`engine`] parses each once and
 //! runs every [`recipes`] entry over one walk of its tree, [`report`] prints
-//! findings and diffs, and [`cli`] ties them to the command line.
+//! findings and diffs, [`verify`] builds the
+//! result before it lands (`--verify`), and [`cli`] ties them to the command line.
 
 pub mod cli;
 pub mod engine;
@@ -11,6 +12,7 @@ pub mod forge;
 pub mod git;
 pub mod recipes;
 pub mod report;
+pub mod verify;
 pub mod walk;
 pub mod worker;
 pub mod write;

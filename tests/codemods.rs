@@ -244,3 +244,53 @@ fn explain_examples_are_what_the_recipes_do() {
         }
     }
 }
+
+#[test]
+fn selected_fixes_apply_only_the_chosen_findings() {
+    let e = engine_with(WRAP, "wrap-sprint");
+    let src = "package a\n\nimport \"fmt\"\n\nvar a = fmt.Sprint(1)\nvar b = fmt.Sprint(2)\nvar c = fmt.Sprint(3)\n";
+    let all = e.process(Path::new("a.go"), src, GoVersion::ASSUMED, Mode::Rewrite);
+    let every: std::collections::BTreeSet<usize> = (0..3).collect();
+    let same = e.process_selected(Path::new("a.go"), src, GoVersion::ASSUMED, &every);
+    assert_eq!(same.rewritten, all.rewritten);
+    let keep = [0, 2].into_iter().collect();
+    let out = e.process_selected(Path::new("a.go"), src, GoVersion::ASSUMED, &keep);
+    assert_eq!(
+        out.rewritten.as_deref(),
+        Some("package a\n\nimport \"fmt\"\n\nvar a = fmt.Sprintln(1)\nvar b = fmt.Sprint(2)\nvar c = fmt.Sprintln(3)\n")
+    );
+    assert_eq!(out.fixes.get("wrap-sprint"), Some(&2));
+    assert_eq!(
+        out.findings.len(),
+        3,
+        "findings are those of the whole file"
+    );
+    let none = e.process_selected(
+        Path::new("a.go"),
+        src,
+        GoVersion::ASSUMED,
+        &Default::default(),
+    );
+    assert_eq!(none.rewritten, None);
+}
+
+#[test]
+fn a_fix_left_out_stays_out_in_later_rounds() {
+    let e = engine_with(WRAP, "wrap-sprint");
+    let src = "package a\n\nimport \"fmt\"\n\nvar s = fmt.Sprint(fmt.Sprint(1))\n";
+    // Fix 0 is the outer call, fix 1 the inner one, which the first round
+    // defers because it overlaps the outer one.
+    let inner = [1].into_iter().collect();
+    let out = e.process_selected(Path::new("a.go"), src, GoVersion::ASSUMED, &inner);
+    assert_eq!(
+        out.rewritten.as_deref(),
+        Some("package a\n\nimport \"fmt\"\n\nvar s = fmt.Sprint(fmt.Sprintln(1))\n")
+    );
+    let outer = [0].into_iter().collect();
+    let out = e.process_selected(Path::new("a.go"), src, GoVersion::ASSUMED, &outer);
+    assert_eq!(
+        out.rewritten.as_deref(),
+        Some("package a\n\nimport \"fmt\"\n\nvar s = fmt.Sprintln(fmt.Sprint(1))\n")
+    );
+    assert_eq!(out.fixes.get("wrap-sprint"), Some(&1));
+}

@@ -51,6 +51,8 @@ pub struct BuildArgs {
     /// Run as if started in DIR.
     #[arg(short = 'C', value_name = "DIR")]
     pub directory: Option<PathBuf>,
+    #[arg(long, help = super::verify::HELP)]
+    pub verify: bool,
 }
 
 /// Arguments of `gomend branch`.
@@ -135,6 +137,12 @@ pub fn prepare(
     build: &BuildArgs,
     rewriter: &dyn TreeRewriter,
 ) -> Result<(Repository, Plan)> {
+    // Without a toolchain, --verify stops here, before anything is read or written.
+    let verifier = if build.verify {
+        Some(super::verify::verifier()?)
+    } else {
+        None
+    };
     let cwd = match &build.directory {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().context("cannot read the current directory")?,
@@ -149,8 +157,16 @@ pub fn prepare(
         max_files: build.max_files.map(|n| n as usize),
         commit_per: build.commit_per,
         paths: filters,
+        verify: build.verify,
     };
-    let plan = make_plan(&base, rewriter, &options)?;
+    let plan = match verifier {
+        None => make_plan(&base, rewriter, &options, None)?,
+        Some(verifier) => {
+            let tree = crate::git::base::checkout(&repo, base.commit)?;
+            let gate = super::verify::BranchGate::new(verifier, tree.path());
+            make_plan(&base, rewriter, &options, Some(&gate))?
+        }
+    };
     Ok((repo, plan))
 }
 

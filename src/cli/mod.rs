@@ -9,6 +9,7 @@ mod explain;
 mod list;
 pub mod pr;
 mod setup;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

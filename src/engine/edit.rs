@@ -83,6 +83,52 @@ impl EditSet {
     pub fn apply(&self, source: &str) -> String {
         apply_edits(source, &self.edits)
     }
+
+    /// Where `range` of the text before [`EditSet::apply`] lies in the text
+    /// after it. An edit that overlaps the range, or touches its end,
+    /// widens it to cover the edit's replacement: the result holds whatever
+    /// became of those bytes.
+    pub fn map_range(&self, range: Range<usize>) -> Range<usize> {
+        self.map_offset(range.start, false)..self.map_offset(range.end, true)
+    }
+
+    /// `offset` moved by the edits; an offset strictly inside an edited
+    /// range goes to the start of its replacement, or its end when `end`.
+    /// An insertion at `offset` counts as before it when `end`.
+    fn map_offset(&self, offset: usize, end: bool) -> usize {
+        let mut shift: isize = 0;
+        for e in &self.edits {
+            let grown = e.text.len() as isize - e.range.len() as isize;
+            let before = if e.range.is_empty() {
+                e.range.start < offset || (end && e.range.start == offset)
+            } else {
+                e.range.end <= offset
+            };
+            if before {
+                shift += grown;
+            } else if e.range.start < offset && offset < e.range.end {
+                let start = e.range.start as isize + self.shift_before(e.range.start);
+                return (start + if end { e.text.len() as isize } else { 0 }) as usize;
+            }
+        }
+        (offset as isize + shift) as usize
+    }
+
+    /// The length change of the edits that end at or before `offset`
+    /// (insertions at `offset` excluded).
+    fn shift_before(&self, offset: usize) -> isize {
+        self.edits
+            .iter()
+            .filter(|e| {
+                if e.range.is_empty() {
+                    e.range.start < offset
+                } else {
+                    e.range.end <= offset
+                }
+            })
+            .map(|e| e.text.len() as isize - e.range.len() as isize)
+            .sum()
+    }
 }
 
 /// The start of the line holding `offset`.
@@ -260,6 +306,22 @@ mod tests {
         assert!(!set.try_add(&[TextEdit::delete(2..5)]));
         assert!(set.try_add(&[TextEdit::insert(3, "x")]));
         assert_eq!(set.apply("abcdef"), "xdef");
+    }
+
+    #[test]
+    fn map_range_follows_edits() {
+        let src = "aaaa bbbb cccc";
+        let mut set = EditSet::default();
+        assert!(set.try_add(&[TextEdit::replace(0..4, "x")]));
+        assert!(set.try_add(&[TextEdit::replace(11..12, "ZZZ")]));
+        assert_eq!(set.apply(src), "x bbbb cZZZcc");
+        // Untouched bytes move with the text before them.
+        assert_eq!(set.map_range(5..9), 2..6);
+        // A range that an edit cuts into grows to cover the replacement.
+        assert_eq!(set.map_range(10..12), 7..11);
+        assert_eq!(&set.apply(src)[7..11], "cZZZ");
+        assert_eq!(set.map_range(2..7), 0..4);
+        assert_eq!(set.map_range(0..4), 0..1);
     }
 
     #[test]

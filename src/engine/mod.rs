@@ -137,7 +137,7 @@ impl Engine {
         mode: Mode,
     ) -> FileOutcome {
         let package = package::PackageHandle::new(self.packages.as_ref(), path);
-        self.process_in(path, source, go_version, mode, &package)
+        self.process_in(path, source, go_version, mode, &package, None)
     }
 
     /// [`Engine::process`] with the files of the package given by the
@@ -151,16 +151,52 @@ impl Engine {
         files: Vec<(std::path::PathBuf, String)>,
     ) -> FileOutcome {
         let package = package::PackageHandle::with_files(path, files);
-        self.process_in(path, source, go_version, mode, &package)
+        self.process_in(path, source, go_version, mode, &package, None)
     }
 
-    fn process_in(
+    /// Rewrites one file with only some of its fixes: the fixes are numbered
+    /// from 0 in the order of the findings that carry one in
+    /// [`FileOutcome::findings`] of [`Engine::process`] on the same text, and
+    /// only those whose number is in `keep` are applied.
+    ///
+    /// A finding left out stays left out in the later rounds of the
+    /// fix-point loop too: a re-analysis that finds the same recipe again at
+    /// the bytes it covered (followed through the edits made so far) does not
+    /// apply it. Findings that only appear in later rounds are applied unless
+    /// they fall on such bytes. With every fix kept, the result is the one of
+    /// [`Engine::process`]. `findings` of the outcome are all the findings,
+    /// `fixes` counts only the fixes applied.
+    ///
+    /// This is what `--verify` uses to drop the fixes that break a build.
+    pub fn process_selected(
+        &self,
+        path: &Path,
+        source: &str,
+        go_version: GoVersion,
+        keep: &BTreeSet<usize>,
+    ) -> FileOutcome {
+        let package = package::PackageHandle::new(self.packages.as_ref(), path);
+        self.process_in(
+            path,
+            source,
+            go_version,
+            Mode::Rewrite,
+            &package,
+            Some(keep),
+        )
+    }
+
+    /// The general form of [`Engine::process`]: the package comes from
+    /// `package`, and `keep`, when given, selects the fixes as in
+    /// [`Engine::process_selected`].
+    pub fn process_in(
         &self,
         path: &Path,
         source: &str,
         go_version: GoVersion,
         mode: Mode,
         package: &package::PackageHandle<'_>,
+        keep: Option<&BTreeSet<usize>>,
     ) -> FileOutcome {
         let mut out = FileOutcome::default();
         let mut candidates = self
@@ -196,6 +232,24 @@ impl Engine {
                 .push("the file does not parse as Go; it was not rewritten".into());
             return out;
         }
+        let mut left_out = Vec::new();
+        let findings = match keep {
+            None => findings,
+            Some(keep) => {
+                let mut kept = Vec::with_capacity(findings.len());
+                for (n, f) in findings.into_iter().filter(|f| f.fix.is_some()).enumerate() {
+                    if keep.contains(&n) {
+                        kept.push(f);
+                    } else {
+                        left_out.push((f.recipe.clone(), f.range.clone()));
+                    }
+                }
+                kept
+            }
+        };
+        if findings.is_empty() {
+            return out;
+        }
         match self.fix_point(
             path,
             source,
@@ -204,6 +258,7 @@ impl Engine {
             findings,
             &candidates,
             package,
+            left_out,
         ) {
             Ok((text, fixes)) => {
                 if text != source {
@@ -267,7 +322,11 @@ impl Engine {
         findings
     }
 
-    /// Applies fixes round after round until none is left over.
+    /// Applies fixes round after round until none is left over. `left_out`
+    /// are fixes not to apply (recipe and bytes of the current text): they
+    /// are followed through each round's edits, and a later finding of the
+    /// same recipe on those bytes is not applied either.
+    #[allow(clippy::too_many_arguments)]
     fn fix_point(
         &self,
         path: &Path,
@@ -277,16 +336,28 @@ impl Engine {
         first: Vec<Finding>,
         candidates: &[usize],
         package: &package::PackageHandle<'_>,
+        mut left_out: Vec<(Arc<str>, std::ops::Range<usize>)>,
     ) -> Result<(String, BTreeMap<String, usize>), String> {
         let mut text = original.to_string();
         let mut findings = first;
         let mut fixes: BTreeMap<String, usize> = BTreeMap::new();
         let mut needed: BTreeSet<String> = BTreeSet::new();
-        for _round in 0..MAX_ROUNDS {
+        for round in 0..MAX_ROUNDS {
             let mut set = EditSet::default();
             let mut deferred = 0;
             for f in &findings {
                 let Some(fix) = &f.fix else { continue };
+                // In the first round the findings left out were removed by
+                // number already; later rounds recognise them by place.
+                if round > 0
+                    && left_out.iter().any(|(recipe, range)| {
+                        *recipe == f.recipe
+                            && (range.start < f.range.end && f.range.start < range.end
+                                || *range == f.range)
+                    })
+                {
+                    continue;
+                }
                 if set.try_add(&fix.edits) {
                     *fixes.entry(f.recipe.to_string()).or_insert(0) += 1;
                     needed.extend(fix.add_imports.iter().cloned());
@@ -296,6 +367,9 @@ impl Engine {
             }
             if !set.is_empty() {
                 text = set.apply(&text);
+                for (_, range) in &mut left_out {
+                    *range = set.map_range(range.clone());
+                }
             }
             if deferred == 0 {
                 let tidied = imports::tidy(original_root, &text, &needed);

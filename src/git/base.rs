@@ -143,6 +143,18 @@ impl BaseTree {
             .map(String::as_str)
     }
 
+    /// The base files in the directory of `path` (`path` included), as
+    /// (path, content): the package a recipe may look into.
+    pub fn package_of(&self, path: &str) -> Vec<(&str, &[u8])> {
+        let dir_of = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        let dir = dir_of(path);
+        self.files
+            .iter()
+            .filter(|f| dir_of(&f.path) == dir)
+            .map(|f| (f.path.as_str(), f.content.as_slice()))
+            .collect()
+    }
+
     /// Whether the tree holds more than one Go module, or a single one that
     /// is not at the root.
     pub fn is_multi_module(&self) -> bool {
@@ -209,6 +221,71 @@ fn normalize(p: &str) -> String {
         .filter(|s| !s.is_empty() && *s != ".")
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// The files of a base commit on disk, for tools that need a real tree
+/// (`--verify` builds packages there).
+pub enum Checkout {
+    /// The repository's own working tree: it is at the base commit and clean.
+    WorkTree(std::path::PathBuf),
+    /// A temporary copy of the base tree, removed when dropped.
+    Temporary(tempfile::TempDir),
+}
+
+impl Checkout {
+    /// The directory holding the tree.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            Checkout::WorkTree(p) => p,
+            Checkout::Temporary(t) => t.path(),
+        }
+    }
+}
+
+/// The tree of `commit` on disk: the working tree when `HEAD` is that
+/// commit and nothing in the working tree differs from it (untracked files
+/// included), otherwise a copy written into a temporary directory. Neither
+/// the index, `HEAD` nor the working tree is changed.
+pub fn checkout(repo: &Repository, commit: Oid) -> Result<Checkout> {
+    if let Some(workdir) = repo.workdir() {
+        let at_base = repo
+            .head()
+            .ok()
+            .and_then(|h| h.target())
+            .is_some_and(|head| head == commit);
+        if at_base {
+            let mut opts = git2::StatusOptions::new();
+            opts.include_untracked(true)
+                .recurse_untracked_dirs(true)
+                .include_ignored(false);
+            let clean = repo.statuses(Some(&mut opts)).is_ok_and(|s| s.is_empty());
+            if clean {
+                let dir = workdir
+                    .canonicalize()
+                    .with_context(|| format!("cannot open working tree {}", workdir.display()))?;
+                return Ok(Checkout::WorkTree(dir));
+            }
+        }
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("gomend-base-")
+        .tempdir()
+        .context("cannot create a directory for the base tree")?;
+    let tree = repo.find_commit(commit)?.tree()?;
+    let mut options = git2::build::CheckoutBuilder::new();
+    options
+        .target_dir(dir.path())
+        .force()
+        .recreate_missing(true)
+        .update_index(false);
+    repo.checkout_tree(tree.as_object(), Some(&mut options))
+        .with_context(|| {
+            format!(
+                "cannot write the tree of {commit} to {}",
+                dir.path().display()
+            )
+        })?;
+    Ok(Checkout::Temporary(dir))
 }
 
 #[cfg(test)]

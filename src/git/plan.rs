@@ -14,7 +14,20 @@ use serde::Serialize;
 use super::base::{BaseFile, BaseTree};
 use super::message::{commit_message, CommitSummary};
 use super::naming::{branch_name, short_hash};
-use super::rewrite::{RecipeInfo, TreeRewriter};
+use super::rewrite::{FixAt, RecipeInfo, TreeRewriter};
+
+/// Decides which of a branch's planned file changes may land (what
+/// `--verify` plugs in). It gets one branch's changed files, as planned
+/// from `base`, and returns those that may land; a file may come back with
+/// fewer fixes (see [`replan_file`]) or not at all.
+pub trait Gate {
+    fn admit(
+        &self,
+        base: &BaseTree,
+        rewriter: &dyn TreeRewriter,
+        files: Vec<FilePlan>,
+    ) -> Result<Vec<FilePlan>>;
+}
 
 /// How the change set is divided into branches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -53,6 +66,9 @@ pub struct PlanOptions {
     pub commit_per: CommitPer,
     /// Repository-relative path filters the user gave.
     pub paths: Vec<String>,
+    /// Whether the files were verified (`--verify`), for the command that
+    /// reproduces the branches.
+    pub verify: bool,
 }
 
 /// One recipe's change to one file.
@@ -62,6 +78,8 @@ pub struct Step {
     pub recipe: String,
     /// Fixes the recipe made in this file.
     pub fixes: usize,
+    /// Every fix the recipe could make in this step, numbered by position.
+    pub sites: Vec<FixAt>,
     /// File content after this step.
     pub content: Vec<u8>,
 }
@@ -191,6 +209,9 @@ pub fn reproduce_command(base: Oid, options: &PlanOptions, engine_args: &[String
         cmd.push("--commit-per".into());
         cmd.push("shard".into());
     }
+    if options.verify {
+        cmd.push("--verify".into());
+    }
     cmd.join(" ")
 }
 
@@ -205,11 +226,13 @@ fn shell_quote(s: &str) -> String {
     }
 }
 
-/// Rewrites the base files and divides the result into branches and commits.
+/// Rewrites the base files and divides the result into branches and
+/// commits. With a `gate`, each branch only gets the file changes it admits.
 pub fn make_plan(
     base: &BaseTree,
     rewriter: &dyn TreeRewriter,
     options: &PlanOptions,
+    gate: Option<&dyn Gate>,
 ) -> Result<Plan> {
     let recipes = rewriter.recipes();
     let command = reproduce_command(base.commit, options, &rewriter.command_args());
@@ -222,6 +245,13 @@ pub fn make_plan(
         let files = rewrite_all(base, rewriter, &applied)?;
         let label = recipe.map(|r| r.id.as_str()).unwrap_or("all");
         for (shard, files) in shard_files(base, options, files) {
+            let files = match gate {
+                Some(gate) => gate.admit(base, rewriter, files)?,
+                None => files,
+            };
+            if files.is_empty() {
+                continue;
+            }
             let name = branch_name(&options.prefix, label, shard.as_deref());
             branches.push(build_branch(
                 base, &recipes, options, &command, name, recipe, shard, files,
@@ -259,19 +289,19 @@ fn rewrite_file(
     file: &BaseFile,
 ) -> Result<Option<FilePlan>> {
     let go_mod = base.go_mod_for(&file.path);
-    let dir_of = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-    let dir = dir_of(&file.path);
-    let package: Vec<(&str, &[u8])> = base
-        .files
-        .iter()
-        .filter(|f| dir_of(&f.path) == dir)
-        .map(|f| (f.path.as_str(), f.content.as_slice()))
-        .collect();
+    let package = base.package_of(&file.path);
     let mut current = file.content.clone();
     let mut steps = Vec::new();
     for recipe in recipes {
         let rewritten = rewriter
-            .rewrite_in_package(&file.path, &current, go_mod, Some(&recipe.id), &package)
+            .rewrite_in_package(
+                &file.path,
+                &current,
+                go_mod,
+                Some(&recipe.id),
+                &package,
+                None,
+            )
             .with_context(|| format!("{}: recipe {} failed", file.path, recipe.id))?;
         if let Some(rewritten) = rewritten {
             if rewritten.content != current {
@@ -279,6 +309,7 @@ fn rewrite_file(
                 steps.push(Step {
                     recipe: recipe.id.clone(),
                     fixes: rewritten.fixes,
+                    sites: rewritten.sites,
                     content: rewritten.content,
                 });
             }
@@ -287,6 +318,61 @@ fn rewrite_file(
     Ok((!steps.is_empty()).then(|| FilePlan {
         path: file.path.clone(),
         mode: file.mode,
+        steps,
+    }))
+}
+
+/// `planned` again from the base content `original`, with only the fixes
+/// numbered in `keep`. The fixes of a file are numbered across its steps:
+/// the sites of the first step, then those of the second, and so on. Each
+/// step's recipe runs on the output of the steps before it; a step left
+/// with no fix is skipped. None when no change is left.
+pub fn replan_file(
+    base: &BaseTree,
+    rewriter: &dyn TreeRewriter,
+    planned: &FilePlan,
+    original: &[u8],
+    keep: &BTreeSet<usize>,
+) -> Result<Option<FilePlan>> {
+    let go_mod = base.go_mod_for(&planned.path);
+    let package = base.package_of(&planned.path);
+    let mut current = original.to_vec();
+    let mut steps = Vec::new();
+    let mut first = 0;
+    for step in &planned.steps {
+        let here: BTreeSet<usize> = keep
+            .range(first..first + step.sites.len())
+            .map(|n| n - first)
+            .collect();
+        first += step.sites.len();
+        if here.is_empty() {
+            continue;
+        }
+        let rewritten = rewriter
+            .rewrite_in_package(
+                &planned.path,
+                &current,
+                go_mod,
+                Some(&step.recipe),
+                &package,
+                Some(&here),
+            )
+            .with_context(|| format!("{}: recipe {} failed", planned.path, step.recipe))?;
+        if let Some(rewritten) = rewritten {
+            if rewritten.content != current {
+                current = rewritten.content.clone();
+                steps.push(Step {
+                    recipe: step.recipe.clone(),
+                    fixes: rewritten.fixes,
+                    sites: rewritten.sites,
+                    content: rewritten.content,
+                });
+            }
+        }
+    }
+    Ok((!steps.is_empty()).then(|| FilePlan {
+        path: planned.path.clone(),
+        mode: planned.mode,
         steps,
     }))
 }

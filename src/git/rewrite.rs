@@ -21,8 +21,13 @@ pub trait TreeRewriter: Sync {
     ) -> anyhow::Result<Option<Rewritten>>;
 
     /// [`TreeRewriter::rewrite`] with the other files of the package: every
-    /// file of the same directory in the tree, as (path, content). The
-    /// default ignores them.
+    /// file of the same directory in the tree, as (path, content), and,
+    /// when `keep` is given, only some of the fixes: fix `n` is the `n`-th
+    /// of [`Rewritten::sites`] of `rewrite` on the same input, and only the
+    /// fixes numbered in `keep` are applied (`--verify` uses this to drop
+    /// fixes that break the build).
+    ///
+    /// The default ignores the package and can only keep every fix.
     fn rewrite_in_package(
         &self,
         rel_path: &str,
@@ -30,9 +35,16 @@ pub trait TreeRewriter: Sync {
         go_mod: Option<&str>,
         recipe: Option<&str>,
         package: &[(&str, &[u8])],
+        keep: Option<&std::collections::BTreeSet<usize>>,
     ) -> anyhow::Result<Option<Rewritten>> {
         let _ = package;
-        self.rewrite(rel_path, content, go_mod, recipe)
+        let all = self.rewrite(rel_path, content, go_mod, recipe)?;
+        let n = all.as_ref().map_or(0, |r| r.sites.len());
+        if keep.is_none_or(|keep| (0..n).all(|i| keep.contains(&i))) {
+            Ok(all)
+        } else {
+            anyhow::bail!("{rel_path}: this rewriter cannot apply only some of a file's fixes")
+        }
     }
 
     /// The command-line options that select this rewriter's recipes and
@@ -60,6 +72,18 @@ pub struct Rewritten {
     pub content: Vec<u8>,
     /// How many individual fixes were applied to produce it.
     pub fixes: usize,
+    /// Every fix the rewrite could make, applied or not, numbered by
+    /// position (see [`TreeRewriter::rewrite_in_package`]).
+    pub sites: Vec<FixAt>,
+}
+
+/// Where a fix is, for messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixAt {
+    /// 1-based line in the content that was rewritten.
+    pub line: usize,
+    /// Recipe id.
+    pub recipe: String,
 }
 
 /// The real [`TreeRewriter`]: the engine with the recipes and options chosen
@@ -154,7 +178,7 @@ impl TreeRewriter for EngineRewriter {
         go_mod: Option<&str>,
         recipe: Option<&str>,
     ) -> anyhow::Result<Option<Rewritten>> {
-        self.rewrite_in_package(rel_path, content, go_mod, recipe, &[])
+        self.rewrite_in_package(rel_path, content, go_mod, recipe, &[], None)
     }
 
     fn rewrite_in_package(
@@ -164,6 +188,7 @@ impl TreeRewriter for EngineRewriter {
         go_mod: Option<&str>,
         recipe: Option<&str>,
         package: &[(&str, &[u8])],
+        keep: Option<&std::collections::BTreeSet<usize>>,
     ) -> anyhow::Result<Option<Rewritten>> {
         use crate::engine::gomod::{parse_go_directive, GoVersion};
         let engine = match recipe {
@@ -193,21 +218,34 @@ impl TreeRewriter for EngineRewriter {
                 Some((std::path::PathBuf::from(p), text.to_string()))
             })
             .collect();
-        let out = engine.process_with_files(
-            std::path::Path::new(rel_path),
+        let path = std::path::Path::new(rel_path);
+        let handle = crate::engine::package::PackageHandle::with_files(path, files);
+        let out = engine.process_in(
+            path,
             source,
             version,
             crate::engine::Mode::Rewrite,
-            files,
+            &handle,
+            keep,
         );
         // One file the engine cannot rewrite must not stop a repository-wide
         // run: it is named and left as it is on the base.
         for w in out.warnings.iter().chain(&out.error) {
             eprintln!("gomend: warning: {rel_path}: {w}");
         }
+        let sites = out
+            .findings
+            .iter()
+            .filter(|f| f.finding.fix.is_some())
+            .map(|f| FixAt {
+                line: f.line,
+                recipe: f.finding.recipe.to_string(),
+            })
+            .collect();
         Ok(out.rewritten.map(|text| Rewritten {
             content: text.into_bytes(),
             fixes: out.fixes.values().sum(),
+            sites,
         }))
     }
 }

@@ -7,7 +7,7 @@ pub mod server;
 use std::path::Path;
 
 use git2::{Oid, Repository, Signature, Time};
-use gomend::git::rewrite::{RecipeInfo, Rewritten, TreeRewriter};
+use gomend::git::rewrite::{FixAt, RecipeInfo, Rewritten, TreeRewriter};
 
 /// Removes whole lines `runtime.GC()` (recipe `remove-gc`) and
 /// `runtime.Gosched()` (recipe `remove-gosched`).
@@ -65,18 +65,27 @@ impl TreeRewriter for FakeRewriter {
         if recipe.is_none() || recipe == Some("remove-gosched") {
             targets.push("runtime.Gosched()");
         }
-        let mut fixes = 0;
+        let mut sites = Vec::new();
         let mut out = String::new();
-        for line in text.split_inclusive('\n') {
+        for (n, line) in text.split_inclusive('\n').enumerate() {
             if targets.contains(&line.trim()) {
-                fixes += 1;
+                let recipe = if line.trim() == "runtime.GC()" {
+                    "remove-gc"
+                } else {
+                    "remove-gosched"
+                };
+                sites.push(FixAt {
+                    line: n + 1,
+                    recipe: recipe.into(),
+                });
             } else {
                 out.push_str(line);
             }
         }
-        Ok((fixes > 0).then(|| Rewritten {
+        Ok((!sites.is_empty()).then(|| Rewritten {
             content: out.into_bytes(),
-            fixes,
+            fixes: sites.len(),
+            sites,
         }))
     }
 }
