@@ -174,7 +174,7 @@ if [ "$typecheck" = 1 ]; then
                 [ "$p" != "." ] || break
                 p=$(dirname "$p")
             done
-        done < <(printf '%s\n' "${files[@]}" | xargs -d '\n' -n1 dirname | LC_ALL=C sort -u)
+        done < <(for f in "${files[@]}"; do dirname "$f"; done | LC_ALL=C sort -u)
         # A module file above the tree still decides the version inside it.
         if [ ! -f "$tree/go.mod" ] && [ ! -f "$tree/go.work" ]; then
             p=$(dirname "$tree")

@@ -244,9 +244,14 @@ func (s *stubImporter) ImportFrom(p, _ string, _ types.ImportMode) (*types.Packa
 	if s.standard(p) {
 		pkg, err := s.real.ImportFrom(p, filepath.Join(s.goroot, "src"), 0)
 		if pkg != nil {
+			if err != nil {
+				// Incomplete (cgo files left out, say): its missing
+				// members count as uses of a stub.
+				s.stubs[p] = pkg
+			}
 			return pkg, nil
 		}
-		_ = err // an unusable standard package is stubbed like any other
+		// An unusable standard package is stubbed like any other.
 	}
 	if pkg, ok := s.stubs[p]; ok {
 		return pkg, nil
