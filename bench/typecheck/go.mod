@@ -1,0 +1,3 @@
+module gomend.bench/typecheck
+
+go 1.22
