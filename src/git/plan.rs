@@ -244,6 +244,14 @@ fn rewrite_all(
     rewriter: &dyn TreeRewriter,
     recipes: &[&RecipeInfo],
 ) -> Result<Vec<FilePlan>> {
+    let mut warned = std::collections::BTreeSet::new();
+    for f in &base.files {
+        if let Some(w) = base.go_version_for(&f.path).warning {
+            if warned.insert(w.clone()) {
+                eprintln!("gomend: warning: {w}");
+            }
+        }
+    }
     let planned: Result<Vec<Option<FilePlan>>> = base
         .files
         .par_iter()
@@ -258,7 +266,7 @@ fn rewrite_file(
     recipes: &[&RecipeInfo],
     file: &BaseFile,
 ) -> Result<Option<FilePlan>> {
-    let go_mod = base.go_mod_for(&file.path);
+    let go_version = base.go_version_for(&file.path).version;
     let dir_of = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     let dir = dir_of(&file.path);
     let package: Vec<(&str, &[u8])> = base
@@ -271,7 +279,7 @@ fn rewrite_file(
     let mut steps = Vec::new();
     for recipe in recipes {
         let rewritten = rewriter
-            .rewrite_in_package(&file.path, &current, go_mod, Some(&recipe.id), &package)
+            .rewrite_in_package(&file.path, &current, go_version, Some(&recipe.id), &package)
             .with_context(|| format!("{}: recipe {} failed", file.path, recipe.id))?;
         if let Some(rewritten) = rewritten {
             if rewritten.content != current {
