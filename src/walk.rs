@@ -64,14 +64,41 @@ pub fn is_generated(src: &str) -> bool {
 #[derive(Debug)]
 pub struct WalkError(pub String);
 
+/// What [`collect`] found.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub files: Vec<PathBuf>,
+    pub errors: Vec<WalkError>,
+    /// Paths named on the command line that do not exist.
+    pub missing: Vec<PathBuf>,
+}
+
 /// The Go files under `roots`, sorted within each root, each path once.
 /// Errors (a missing path, an unreadable directory) are returned beside
 /// the files so that one bad path does not hide the others.
 pub fn collect(roots: &[PathBuf], opts: WalkOptions) -> (Vec<PathBuf>, Vec<WalkError>) {
+    let c = collect_all(roots, opts);
+    let mut errors = c.errors;
+    errors.extend(c.missing.iter().map(|m| {
+        WalkError(format!(
+            "{}: No such file or directory (os error 2)",
+            m.display()
+        ))
+    }));
+    (c.files, errors)
+}
+
+/// [`collect`], telling missing paths apart from other problems.
+pub fn collect_all(roots: &[PathBuf], opts: WalkOptions) -> Collected {
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let mut missing = Vec::new();
     for root in roots {
         match std::fs::metadata(root) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                missing.push(root.clone());
+                continue;
+            }
             Err(e) => {
                 errors.push(WalkError(format!("{}: {e}", root.display())));
                 continue;
@@ -108,7 +135,11 @@ pub fn collect(roots: &[PathBuf], opts: WalkOptions) -> (Vec<PathBuf>, Vec<WalkE
     }
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| seen.insert(f.clone()));
-    (files, errors)
+    Collected {
+        files,
+        errors,
+        missing,
+    }
 }
 
 /// How a path is shown to the user: relative to the current directory when

@@ -19,7 +19,14 @@ pub struct ApplyArgs {
     pub run: RunArgs,
     #[arg(long, help = super::verify::HELP)]
     pub verify: bool,
+    /// Also rewrite read-only files (their mode is kept). Without it they
+    /// are refused, as `gofmt -w` would.
+    #[arg(long)]
+    pub force: bool,
 }
+
+/// Exit code after an interrupt (128 + SIGINT), as shells expect.
+const EXIT_INTERRUPTED: u8 = 130;
 
 /// A rewrite waiting to be written.
 struct Pending {
@@ -32,34 +39,63 @@ struct Pending {
 pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
     // Without a toolchain, --verify stops here, before anything is read or written.
     let verifier = if args.verify { Some(verifier()?) } else { None };
+    // Ctrl-C lets the file being written finish (its temporary is renamed
+    // or removed), then the run stops; nothing is left half-written.
+    crate::write::stop_on_interrupt();
     let p = prepare(&args.run)?;
+    // One writer per tree: a second run waits for the first.
+    let root = crate::write::tree_root(&args.run.paths);
+    let _lock = crate::write::TreeLock::acquire(&root, |lock| {
+        eprintln!(
+            "gomend: another gomend run is rewriting {}; waiting for it to finish (lock {})",
+            root.display(),
+            lock.display()
+        );
+    })
+    .map_err(anyhow::Error::msg)?;
+    let mut cleaned = std::collections::BTreeSet::new();
+    let options = crate::write::WriteOptions { force: args.force };
     let mut errors = p.report_walk_errors();
     let mut files_changed = 0usize;
     let mut per_recipe: BTreeMap<String, usize> = BTreeMap::new();
     let mut reported = 0usize;
     let mut write_errors = 0usize;
-    let mut write = |pending: &Pending, new: &str| match crate::write::replace_file(
-        &pending.path,
-        &pending.source,
-        new,
-    ) {
-        Ok(()) => {
-            files_changed += 1;
-            for (id, n) in &pending.outcome.fixes {
-                *per_recipe.entry(id.clone()).or_insert(0) += n;
+    let mut write = |pending: &Pending, new: &str| {
+        // Temporaries a killed run left beside the file go first.
+        let dir = match pending.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if cleaned.insert(dir.clone()) {
+            for t in crate::write::remove_stale_temporaries(&dir) {
+                eprintln!("gomend: removed {} left by an interrupted run", t.display());
             }
         }
-        Err(e) => {
-            eprintln!("gomend: error: {}: {e}", pending.display);
-            write_errors += 1;
+        match crate::write::replace_file_with(&pending.path, &pending.source, new, options) {
+            Ok(()) => {
+                files_changed += 1;
+                for (id, n) in &pending.outcome.fixes {
+                    *per_recipe.entry(id.clone()).or_insert(0) += n;
+                }
+            }
+            Err(crate::write::WriteError::Skipped(why)) => {
+                eprintln!("gomend: warning: {}: {why}", pending.display);
+            }
+            Err(e) => {
+                eprintln!("gomend: error: {}: {e}", pending.display);
+                write_errors += 1;
+            }
         }
     };
     let mut held = Vec::new();
     let mut dropped = 0usize;
-    errors += p.run(
+    let outcome = p.run(
         Mode::Rewrite,
         args.run.engine.generated,
         |path, f| -> Result<()> {
+            if crate::write::interrupted() {
+                return Err(anyhow::anyhow!(Interrupted));
+            }
             reported += f
                 .outcome
                 .findings
@@ -81,8 +117,16 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
             }
             Ok(())
         },
-    )?;
-    if let Some(verifier) = &verifier {
+    );
+    let interrupted = match outcome {
+        Ok(n) => {
+            errors += n;
+            false
+        }
+        Err(e) if e.is::<Interrupted>() => true,
+        Err(e) => return Err(e),
+    };
+    if let Some(verifier) = verifier.as_ref().filter(|_| !interrupted) {
         let mut candidates = Vec::new();
         for pending in &held {
             let version = p.versions.version_for(&pending.path);
@@ -149,9 +193,27 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
             s(reported)
         )?;
     }
+    if interrupted || crate::write::interrupted() {
+        eprintln!(
+            "gomend: interrupted; the files counted above were written, the others are unchanged"
+        );
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     Ok(ExitCode::from(if errors > 0 {
         super::EXIT_ERROR
     } else {
         0
     }))
 }
+
+/// The run was stopped by Ctrl-C.
+#[derive(Debug)]
+struct Interrupted;
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted")
+    }
+}
+
+impl std::error::Error for Interrupted {}

@@ -23,9 +23,27 @@ pub struct DiffArgs {
 pub fn run(args: &DiffArgs) -> Result<ExitCode> {
     let p = prepare(&args.run)?;
     let mut errors = p.report_walk_errors();
+    let root = patch_root(&p.files);
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| c.canonicalize().ok());
+    if let Some(root) = &root {
+        if cwd.as_deref() != Some(root.as_path()) {
+            eprintln!(
+                "gomend: the patch's paths are relative to {}; apply it there (`git -C {} apply` or `patch -p1 -d {}`)",
+                root.display(),
+                root.display(),
+                root.display()
+            );
+        }
+    }
     let mut printer = DiffPrinter::new(anstream::stdout().lock());
     errors += p.run(Mode::Rewrite, args.run.engine.generated, |path, f| {
-        printer.file(path, f.source.as_deref().unwrap_or(""), &f.outcome)
+        let shown = root
+            .as_deref()
+            .and_then(|r| relative_to(&f.path, r))
+            .unwrap_or_else(|| path.to_string());
+        printer.file(&shown, f.source.as_deref().unwrap_or(""), &f.outcome)
     })?;
     printer.finish()?;
     Ok(ExitCode::from(if errors > 0 {
@@ -35,4 +53,55 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
     } else {
         0
     }))
+}
+
+/// The directory the patch applies from: the root of the git repository
+/// around the current directory, when every file is inside it; otherwise
+/// the closest directory holding the current one and every file (so that no
+/// header needs `..`). `None` when that is the current directory itself
+/// and it is not in a repository (paths are then shown as usual).
+fn patch_root(files: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok()?.canonicalize().ok()?;
+    let abs: Vec<std::path::PathBuf> = files
+        .iter()
+        .filter_map(|f| std::path::absolute(f).ok())
+        .map(|f| normalize(&f))
+        .collect();
+    if let Some(repo) = cwd.ancestors().find(|d| d.join(".git").exists()) {
+        if abs.iter().all(|f| f.starts_with(repo)) {
+            return Some(repo.to_path_buf());
+        }
+    }
+    let mut common = cwd.clone();
+    for f in &abs {
+        while !f.starts_with(&common) {
+            if !common.pop() {
+                return None;
+            }
+        }
+    }
+    (common != cwd).then_some(common)
+}
+
+/// `path` relative to `root`, with `/` separators.
+fn relative_to(path: &std::path::Path, root: &std::path::Path) -> Option<String> {
+    let abs = normalize(&std::path::absolute(path).ok()?);
+    let rel = abs.strip_prefix(root).ok()?;
+    Some(rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// `a/./b/../c` as `a/c`, without following links.
+fn normalize(p: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }

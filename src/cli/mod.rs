@@ -78,6 +78,10 @@ pub struct RunArgs {
     /// Files or directories (walked recursively). Defaults to the current directory.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// Skip paths that do not exist, with a note, instead of failing (for
+    /// file lists from scripts, e.g. `git diff --name-only | xargs gomend check --ignore-missing`).
+    #[arg(long)]
+    pub ignore_missing: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
 }

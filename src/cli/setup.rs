@@ -53,6 +53,9 @@ impl Prepared {
             |n| bar.inc(n as u64),
         )?;
         bar.finish_and_clear();
+        for w in self.versions.take_warnings() {
+            eprintln!("gomend: warning: {w}");
+        }
         Ok(failed)
     }
 
@@ -147,17 +150,28 @@ pub fn engine(args: &EngineArgs) -> Result<(Engine, VersionResolver)> {
 
 pub fn prepare(args: &RunArgs) -> Result<Prepared> {
     let (engine, versions) = engine(&args.engine)?;
-    let (files, errors) = walk::collect(
+    let found = walk::collect_all(
         &args.paths,
         WalkOptions {
             tests: args.engine.tests,
         },
     );
+    let mut walk_errors: Vec<String> = found.errors.into_iter().map(|e| e.0).collect();
+    for m in &found.missing {
+        if args.ignore_missing {
+            eprintln!("gomend: note: {}: no such file; skipped", m.display());
+        } else {
+            walk_errors.push(format!(
+                "{}: No such file or directory (os error 2); pass --ignore-missing to skip missing paths",
+                m.display()
+            ));
+        }
+    }
     Ok(Prepared {
         engine,
         versions,
-        files,
-        walk_errors: errors.into_iter().map(|e| e.0).collect(),
+        files: found.files,
+        walk_errors,
     })
 }
 

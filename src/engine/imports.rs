@@ -184,17 +184,25 @@ pub fn tidy(original: &GoRoot, rewritten: &str, needed: &BTreeSet<String>) -> St
     }
 
     let missing: Vec<&String> = needed.iter().filter(|p| !table.has(p)).collect();
-    if !missing.is_empty() {
-        let kept: Vec<&Import> = table
-            .iter()
-            .filter(|i| !unused.iter().any(|u| u.range == i.range))
-            .collect();
-        edits.extend(add_imports(src, &root, &kept, &missing));
+    let pruned = if edits.is_empty() {
+        rewritten.to_string()
+    } else {
+        apply_edits(src, &edits)
+    };
+    if missing.is_empty() {
+        return pruned;
     }
-    if edits.is_empty() {
-        return rewritten.to_string();
-    }
-    apply_edits(src, &edits)
+    // Additions go into what is left once the unused imports are gone: the
+    // declaration they would have joined may be one that was removed.
+    let root = if edits.is_empty() {
+        root
+    } else {
+        parse(&pruned)
+    };
+    let table = ImportTable::from_root(&root);
+    let kept: Vec<&Import> = table.iter().collect();
+    let additions = add_imports(&pruned, &root, &kept, &missing);
+    apply_edits(&pruned, &additions)
 }
 
 /// Deletes the whole lines covering `range`, and a blank line that would be
@@ -344,6 +352,23 @@ mod tests {
         let after = "package a\n\nimport \"runtime\"\n\nfunc f() {\n}\n";
         let out = tidy(&parse(before), after, &BTreeSet::new());
         assert_eq!(out, "package a\n\nfunc f() {\n}\n");
+    }
+
+    #[test]
+    fn replaces_an_emptied_single_import_with_the_needed_one() {
+        let before = "package a\n\nimport \"io/ioutil\"\n\nfunc f() {\n\tioutil.ReadAll(nil)\n}\n";
+        let after = "package a\n\nimport \"io/ioutil\"\n\nfunc f() {\n\tio.ReadAll(nil)\n}\n";
+        let need = BTreeSet::from(["io".to_string()]);
+        let out = tidy(&parse(before), after, &need);
+        assert_eq!(
+            out,
+            "package a\n\nimport \"io\"\n\nfunc f() {\n\tio.ReadAll(nil)\n}\n"
+        );
+        // Inside a block that keeps other imports.
+        let before = "package a\n\nimport (\n\t\"fmt\"\n\t\"io/ioutil\"\n)\n\nfunc f() {\n\tfmt.Println(ioutil.ReadAll(nil))\n}\n";
+        let after = "package a\n\nimport (\n\t\"fmt\"\n\t\"io/ioutil\"\n)\n\nfunc f() {\n\tfmt.Println(io.ReadAll(nil))\n}\n";
+        let out = tidy(&parse(before), after, &need);
+        assert_eq!(out, "package a\n\nimport (\n\t\"fmt\"\n\t\"io\"\n)\n\nfunc f() {\n\tfmt.Println(io.ReadAll(nil))\n}\n");
     }
 
     #[test]

@@ -223,7 +223,8 @@ impl Engine {
         } else {
             findings
         };
-        out.findings = findings.iter().map(|f| locate(source, f)).collect();
+        let lines = LineIndex::new(source);
+        out.findings = findings.iter().map(|f| lines.locate(f)).collect();
         if mode == Mode::Check || !findings.iter().any(|f| f.fix.is_some()) {
             return out;
         }
@@ -261,6 +262,12 @@ impl Engine {
             left_out,
         ) {
             Ok((text, fixes)) => {
+                // Lines a fix inserts take the file's own line ending.
+                let text = if is_crlf(source) {
+                    to_crlf(&text)
+                } else {
+                    text
+                };
                 if text != source {
                     out.rewritten = Some(text);
                     out.fixes = fixes;
@@ -426,24 +433,68 @@ fn suppresses(line: &str, id: &str) -> bool {
     ids.is_empty() || ids.split([',', ' ']).any(|x| x.trim() == id)
 }
 
-/// 1-based line and byte column of `offset`.
+/// 1-based line and byte column of `offset`. For many offsets in one text,
+/// build a [`LineIndex`] once instead.
 pub fn position(source: &str, offset: usize) -> (usize, usize) {
-    let before = &source[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = offset - edit::line_start(source, offset) + 1;
-    (line, col)
+    LineIndex::new(source).position(offset)
 }
 
-fn locate(source: &str, f: &Finding) -> Located {
-    let (line, column) = position(source, f.range.start);
-    let (end_line, end_column) = position(source, f.range.end);
-    Located {
-        finding: f.clone(),
-        line,
-        column,
-        end_line,
-        end_column,
+/// The start of every line of a text, to turn byte offsets into lines and
+/// columns in logarithmic time.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(source: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
     }
+
+    /// 1-based line and byte column of `offset`.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset);
+        (line, offset - self.starts[line - 1] + 1)
+    }
+
+    fn locate(&self, f: &Finding) -> Located {
+        let (line, column) = self.position(f.range.start);
+        let (end_line, end_column) = self.position(f.range.end);
+        Located {
+            finding: f.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+}
+
+/// Whether every line of `source` ends with CRLF (and there is one).
+fn is_crlf(source: &str) -> bool {
+    let mut any = false;
+    for (i, _) in source.match_indices('\n') {
+        if i == 0 || source.as_bytes()[i - 1] != b'\r' {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// `text` with every bare LF turned into CRLF.
+fn to_crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 32);
+    let mut prev = '\0';
+    for c in text.chars() {
+        if c == '\n' && prev != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
 }
 
 /// A shared, cheaply clonable engine.
@@ -452,6 +503,27 @@ pub type SharedEngine = Arc<Engine>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_index_positions() {
+        let src = "ab\ncd\n\nef";
+        let idx = LineIndex::new(src);
+        assert_eq!(idx.position(0), (1, 1));
+        assert_eq!(idx.position(2), (1, 3));
+        assert_eq!(idx.position(3), (2, 1));
+        assert_eq!(idx.position(6), (3, 1));
+        assert_eq!(idx.position(7), (4, 1));
+        assert_eq!(idx.position(9), (4, 3));
+        assert_eq!(position(src, 4), (2, 2));
+    }
+
+    #[test]
+    fn line_endings() {
+        assert!(is_crlf("a\r\nb\r\n"));
+        assert!(!is_crlf("a\r\nb\n"));
+        assert!(!is_crlf("a"));
+        assert_eq!(to_crlf("a\r\nb\nc\n"), "a\r\nb\r\nc\r\n");
+    }
 
     #[test]
     fn suppression_comments() {

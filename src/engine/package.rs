@@ -139,10 +139,11 @@ const CACHED_DIRECTORIES: usize = 64;
 /// Views per (directory, package name, tests), shared by every file of a run.
 pub struct PackageCache {
     source: Box<dyn PackageSource>,
-    views: Mutex<VecDeque<(CacheKey, Arc<OnceLock<Arc<PackageView>>>)>>,
+    views: Mutex<VecDeque<(CacheKey, ViewCell)>>,
 }
 
 type CacheKey = (PathBuf, String, bool);
+type ViewCell = Arc<OnceLock<Arc<PackageView>>>;
 
 impl PackageCache {
     pub fn new(source: impl PackageSource + 'static) -> Self {

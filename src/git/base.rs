@@ -34,6 +34,8 @@ pub struct BaseTree {
     pub files: Vec<BaseFile>,
     /// Every `go.mod` of the tree, keyed by its directory (`""` for the root).
     pub go_mods: BTreeMap<String, String>,
+    /// Every `go.work` of the tree, keyed likewise.
+    pub go_works: BTreeMap<String, String>,
     /// The CODEOWNERS file of the tree, if there is one.
     pub codeowners: Option<CodeOwners>,
 }
@@ -65,8 +67,12 @@ pub fn read_base(
         if mode == 0o120000 {
             return TreeWalkResult::Ok;
         }
-        if name == "go.mod" {
-            go_mod_blobs.push((dir.trim_end_matches('/').to_string(), entry.id()));
+        if name == "go.mod" || name == "go.work" {
+            go_mod_blobs.push((
+                name.to_string(),
+                dir.trim_end_matches('/').to_string(),
+                entry.id(),
+            ));
         }
         if selected(&path, filters) && rewriter.wants(&path) {
             blobs.push((path, mode, entry.id()));
@@ -74,9 +80,15 @@ pub fn read_base(
         TreeWalkResult::Ok
     })?;
     let mut go_mods = BTreeMap::new();
-    for (dir, id) in go_mod_blobs {
+    let mut go_works = BTreeMap::new();
+    for (name, dir, id) in go_mod_blobs {
         let blob = repo.find_blob(id)?;
-        go_mods.insert(dir, String::from_utf8_lossy(blob.content()).into_owned());
+        let text = String::from_utf8_lossy(blob.content()).into_owned();
+        if name == "go.mod" {
+            go_mods.insert(dir, text);
+        } else {
+            go_works.insert(dir, text);
+        }
     }
     let mut files = Vec::with_capacity(blobs.len());
     for (path, mode, id) in blobs {
@@ -103,8 +115,22 @@ pub fn read_base(
         commit: commit.id(),
         files,
         go_mods,
+        go_works,
         codeowners,
     })
+}
+
+/// The tree's `go.mod` and `go.work` files, seen from a root at `/`.
+impl crate::engine::gomod::ModuleFiles for BaseTree {
+    fn read(&self, dir: &std::path::Path, name: &str) -> Option<String> {
+        let rel = dir.strip_prefix("/").ok()?.to_string_lossy().into_owned();
+        let map = match name {
+            "go.mod" => &self.go_mods,
+            "go.work" => &self.go_works,
+            _ => return None,
+        };
+        map.get(&rel).cloned()
+    }
 }
 
 /// Whether `path` is one of `filters` or lies below one of them.
@@ -153,6 +179,14 @@ impl BaseTree {
             .filter(|f| dir_of(&f.path) == dir)
             .map(|f| (f.path.as_str(), f.content.as_slice()))
             .collect()
+    }
+
+    /// The Go version of the file at `path`, by the same rule as on disk
+    /// ([`crate::engine::gomod::resolve`]).
+    pub fn go_version_for(&self, path: &str) -> crate::engine::gomod::Resolved {
+        let dir = std::path::Path::new("/").join(path);
+        let dir = dir.parent().unwrap_or(std::path::Path::new("/"));
+        crate::engine::gomod::resolve(self, dir)
     }
 
     /// Whether the tree holds more than one Go module, or a single one that

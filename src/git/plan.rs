@@ -274,6 +274,14 @@ fn rewrite_all(
     rewriter: &dyn TreeRewriter,
     recipes: &[&RecipeInfo],
 ) -> Result<Vec<FilePlan>> {
+    let mut warned = std::collections::BTreeSet::new();
+    for f in &base.files {
+        if let Some(w) = base.go_version_for(&f.path).warning {
+            if warned.insert(w.clone()) {
+                eprintln!("gomend: warning: {w}");
+            }
+        }
+    }
     let planned: Result<Vec<Option<FilePlan>>> = base
         .files
         .par_iter()
@@ -288,7 +296,7 @@ fn rewrite_file(
     recipes: &[&RecipeInfo],
     file: &BaseFile,
 ) -> Result<Option<FilePlan>> {
-    let go_mod = base.go_mod_for(&file.path);
+    let go_version = base.go_version_for(&file.path).version;
     let package = base.package_of(&file.path);
     let mut current = file.content.clone();
     let mut steps = Vec::new();
@@ -297,7 +305,7 @@ fn rewrite_file(
             .rewrite_in_package(
                 &file.path,
                 &current,
-                go_mod,
+                go_version,
                 Some(&recipe.id),
                 &package,
                 None,
@@ -334,7 +342,7 @@ pub fn replan_file(
     original: &[u8],
     keep: &BTreeSet<usize>,
 ) -> Result<Option<FilePlan>> {
-    let go_mod = base.go_mod_for(&planned.path);
+    let go_version = base.go_version_for(&planned.path).version;
     let package = base.package_of(&planned.path);
     let mut current = original.to_vec();
     let mut steps = Vec::new();
@@ -352,7 +360,7 @@ pub fn replan_file(
             .rewrite_in_package(
                 &planned.path,
                 &current,
-                go_mod,
+                go_version,
                 Some(&step.recipe),
                 &package,
                 Some(&here),

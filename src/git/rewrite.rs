@@ -11,12 +11,12 @@ pub trait TreeRewriter: Sync {
     fn recipes(&self) -> Vec<RecipeInfo>;
     /// Whether a repository-relative path is one gomend would look at (.go, not vendor/, testdata/, _test.go unless enabled, ...).
     fn wants(&self, rel_path: &str) -> bool;
-    /// Rewrite one file's bytes with only `recipe` enabled (or all when None). `go_mod` is the text of the nearest go.mod in the tree (or None). Ok(None) = no change.
+    /// Rewrite one file's bytes with only `recipe` enabled (or all when None). `go_version` is the file's Go language version, resolved from the tree's go.mod and go.work files. Ok(None) = no change.
     fn rewrite(
         &self,
         rel_path: &str,
         content: &[u8],
-        go_mod: Option<&str>,
+        go_version: crate::engine::gomod::GoVersion,
         recipe: Option<&str>,
     ) -> anyhow::Result<Option<Rewritten>>;
 
@@ -32,13 +32,13 @@ pub trait TreeRewriter: Sync {
         &self,
         rel_path: &str,
         content: &[u8],
-        go_mod: Option<&str>,
+        go_version: crate::engine::gomod::GoVersion,
         recipe: Option<&str>,
         package: &[(&str, &[u8])],
         keep: Option<&std::collections::BTreeSet<usize>>,
     ) -> anyhow::Result<Option<Rewritten>> {
         let _ = package;
-        let all = self.rewrite(rel_path, content, go_mod, recipe)?;
+        let all = self.rewrite(rel_path, content, go_version, recipe)?;
         let n = all.as_ref().map_or(0, |r| r.sites.len());
         if keep.is_none_or(|keep| (0..n).all(|i| keep.contains(&i))) {
             Ok(all)
@@ -175,22 +175,21 @@ impl TreeRewriter for EngineRewriter {
         &self,
         rel_path: &str,
         content: &[u8],
-        go_mod: Option<&str>,
+        go_version: crate::engine::gomod::GoVersion,
         recipe: Option<&str>,
     ) -> anyhow::Result<Option<Rewritten>> {
-        self.rewrite_in_package(rel_path, content, go_mod, recipe, &[], None)
+        self.rewrite_in_package(rel_path, content, go_version, recipe, &[], None)
     }
 
     fn rewrite_in_package(
         &self,
         rel_path: &str,
         content: &[u8],
-        go_mod: Option<&str>,
+        go_version: crate::engine::gomod::GoVersion,
         recipe: Option<&str>,
         package: &[(&str, &[u8])],
         keep: Option<&std::collections::BTreeSet<usize>>,
     ) -> anyhow::Result<Option<Rewritten>> {
-        use crate::engine::gomod::{parse_go_directive, GoVersion};
         let engine = match recipe {
             None => &self.all,
             Some(id) => match self.all.recipes().iter().position(|r| &*r.id == id) {
@@ -207,10 +206,7 @@ impl TreeRewriter for EngineRewriter {
         if !self.generated && crate::walk::is_generated(source) {
             return Ok(None);
         }
-        let version = self
-            .forced_version
-            .or_else(|| go_mod.and_then(parse_go_directive))
-            .unwrap_or(GoVersion::ASSUMED);
+        let version = self.forced_version.unwrap_or(go_version);
         let files = package
             .iter()
             .filter_map(|(p, c)| {

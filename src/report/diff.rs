@@ -26,9 +26,42 @@ pub fn unified(path: &str, old: &str, new: &str) -> String {
     TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .header(
+            &quote_path(&format!("a/{path}")),
+            &quote_path(&format!("b/{path}")),
+        )
         .missing_newline_hint(true)
         .to_string()
+}
+
+/// A path as git writes it in patch headers: as it is, or in double quotes
+/// with C escapes when it holds a quote, a backslash, a control character
+/// or a non-ASCII byte (git's default `core.quotePath`).
+pub fn quote_path(path: &str) -> String {
+    let needs = path
+        .bytes()
+        .any(|b| b == b'"' || b == b'\\' || b < 0x20 || b == 0x7f || b >= 0x80);
+    if !needs {
+        return path.to_string();
+    }
+    let mut out = String::from("\"");
+    for b in path.bytes() {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            0x0b => out.push_str("\\v"),
+            0x0c => out.push_str("\\f"),
+            b if !(0x20..0x7f).contains(&b) => out.push_str(&format!("\\{b:03o}")),
+            b => out.push(b as char),
+        }
+    }
+    out.push('"');
+    out
 }
 
 impl<W: Write> Printer for DiffPrinter<W> {
@@ -64,5 +97,19 @@ impl<W: Write> Printer for DiffPrinter<W> {
 
     fn finish(&mut self) -> io::Result<()> {
         self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_path;
+
+    #[test]
+    fn paths_are_quoted_as_git_does() {
+        assert_eq!(quote_path("a/b.go"), "a/b.go");
+        assert_eq!(quote_path("a/x\ty.go"), "\"a/x\\ty.go\"");
+        assert_eq!(quote_path("a/new\nline.go"), "\"a/new\\nline.go\"");
+        assert_eq!(quote_path("a/q\"uote.go"), "\"a/q\\\"uote.go\"");
+        assert_eq!(quote_path("a/é.go"), "\"a/\\303\\251.go\"");
     }
 }

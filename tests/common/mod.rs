@@ -54,7 +54,7 @@ impl TreeRewriter for FakeRewriter {
         &self,
         _rel_path: &str,
         content: &[u8],
-        _go_mod: Option<&str>,
+        _go_version: gomend::engine::gomod::GoVersion,
         recipe: Option<&str>,
     ) -> anyhow::Result<Option<Rewritten>> {
         let text = std::str::from_utf8(content)?;
