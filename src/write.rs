@@ -8,10 +8,14 @@
 //! - **No lost writes, as far as the OS allows.** The file must still hold
 //!   the bytes that were analysed. This is checked when writing starts, and
 //!   again after the temporary file is flushed, right before the rename:
-//!   size, modification time, inode and a hash of the content. What remains
-//!   is the window between that last check and the rename (a few
-//!   microseconds); a writer that appends in it loses its append, as with
-//!   any editor that saves by renaming.
+//!   size, modification time, inode and a hash of the content. The old file
+//!   stays open across the rename, and is read once more afterwards: a write
+//!   that landed in it after the last check is put back, with anything
+//!   appended to the new file meanwhile (the other writer's version wins and
+//!   the rewrite is dropped with an error). What remains is what no
+//!   rename-based save can prevent: a process that opened the file before
+//!   the rename and writes to it after those last reads writes into the
+//!   old, unlinked file.
 //! - **The file's identity stays.** Permissions, and owner and group where
 //!   the process may set them, are copied to the new file. Symbolic links
 //!   are never replaced and files with several hard links are never split:
@@ -72,6 +76,30 @@ pub fn replace_file_with(
     new_text: &str,
     opts: WriteOptions,
 ) -> Result<(), WriteError> {
+    replace_file_observed(path, original, new_text, opts, &mut |_| {})
+}
+
+/// The points of [`replace_file_observed`] that a test can act at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// The new text is written and flushed; the last check comes next.
+    BeforeLastCheck,
+    /// The last check passed; the rename comes next.
+    BeforeRename,
+    /// The old and new files have been read for the last time: a write that
+    /// lands in either of them from here on is not looked at again.
+    Settled,
+}
+
+/// [`replace_file_with`], calling `observe` at each [`Stage`] (for tests of
+/// concurrent writers).
+pub fn replace_file_observed(
+    path: &Path,
+    original: &str,
+    new_text: &str,
+    opts: WriteOptions,
+    observe: &mut dyn FnMut(Stage),
+) -> Result<(), WriteError> {
     let link = std::fs::symlink_metadata(path).map_err(|e| format!("cannot stat: {e}"))?;
     if link.file_type().is_symlink() {
         return Err(WriteError::Skipped(
@@ -115,25 +143,76 @@ pub fn replace_file_with(
     // The last look before the rename: a change since the first check
     // (an editor saving, a generator, an appending process) wins. The old
     // file stays open, so that a write slipping in between this look and
-    // the rename is seen afterwards and undone in its favour.
+    // the rename is seen afterwards.
     let held = File::open(path).map_err(|e| format!("cannot re-read before writing: {e}"))?;
+    observe(Stage::BeforeLastCheck);
     check_unchanged(path, &before, original.len(), want)?;
+    observe(Stage::BeforeRename);
     tmp.persist(path)
         .map_err(|e| format!("cannot replace the file: {}", e.error))?;
+    let fresh = File::open(path).ok();
     sync_dir(dir);
-    let mut old = Vec::new();
-    let late = {
-        use std::io::Read;
-        let mut h = &held;
-        h.read_to_end(&mut old).is_err() || digest(&old) != want
-    };
-    if late {
-        restore(path, dir, &name, &old, &before)?;
-        return Err(WriteError::Failed(
-            "changed on disk while it was being replaced; the other change was kept and the file was not rewritten".into(),
-        ));
+    let old = read_all(&held)?;
+    if digest(&old) == want {
+        observe(Stage::Settled);
+        return Ok(());
     }
-    Ok(())
+    // A writer that opened the old file before the rename wrote into it
+    // after the last look. Its version comes back, with whatever was
+    // appended to the new file meanwhile; the rewrite is dropped.
+    let new_now = match &fresh {
+        Some(f) => read_all(f)?,
+        None => new_text.as_bytes().to_vec(),
+    };
+    let Some(new_extra) = new_now.strip_prefix(new_text.as_bytes()) else {
+        // The new file was replaced wholesale since: that writer's version
+        // stands.
+        observe(Stage::Settled);
+        return Err(WriteError::Failed(
+            "changed on disk while it was being replaced, twice; the latest version was kept and the file was not rewritten".into(),
+        ));
+    };
+    let mut restored = old.clone();
+    restored.extend_from_slice(new_extra);
+    restore(path, dir, &name, &restored, &before)?;
+    // Bytes appended to either file after they were read go to the end
+    // of the restored one, by appending, which does not race with other
+    // appending writers.
+    let (mut old_seen, mut new_seen) = (old.len(), new_now.len());
+    for _ in 0..8 {
+        let o = read_all(&held)?;
+        let n = match &fresh {
+            Some(f) => read_all(f)?,
+            None => Vec::new(),
+        };
+        let mut late = Vec::new();
+        late.extend_from_slice(o.get(old_seen..).unwrap_or_default());
+        late.extend_from_slice(n.get(new_seen..).unwrap_or_default());
+        if late.is_empty() {
+            break;
+        }
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(&late))
+            .map_err(|e| format!("cannot restore a concurrent change: {e}"))?;
+        old_seen = o.len();
+        new_seen = n.len();
+    }
+    observe(Stage::Settled);
+    Err(WriteError::Failed(
+        "changed on disk while it was being replaced; the other change was kept and the file was not rewritten".into(),
+    ))
+}
+
+/// The whole content of an open file, read from its start.
+fn read_all(f: &File) -> Result<Vec<u8>, String> {
+    use std::io::{Read, Seek};
+    let mut h = f;
+    h.rewind().map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    h.read_to_end(&mut out).map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 /// Puts `content` (the old file as another writer left it) back at `path`.

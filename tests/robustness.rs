@@ -4,7 +4,7 @@
 //!
 //! | case | expected |
 //! |---|---|
-//! | a writer appends while `apply` replaces the file | no append is ever lost |
+//! | a writer appends while `apply` replaces the file | no append is lost, in either window of the replacement |
 //! | `apply link.go`, a symbolic link | skipped with a warning, the link stays a link, the target is unchanged, exit 0 |
 //! | a file with two hard links | skipped with a warning, both names keep sharing the old content |
 //! | a file owned by another user (run as root) | rewritten, owner and group kept |
@@ -111,47 +111,97 @@ fn temporaries(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+fn append(path: &Path, line: &str) {
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(line.as_bytes()).unwrap();
+}
+
+fn replaced(original: &str) -> String {
+    original
+        .replace("strings.Replace(", "strings.ReplaceAll(")
+        .replace(", -1)", ")")
+}
+
+#[test]
+fn an_append_in_either_window_of_a_replacement_is_kept() {
+    use gomend::write::{replace_file_observed, Stage, WriteOptions};
+    for window in [Stage::BeforeLastCheck, Stage::BeforeRename] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.go");
+        let original = source("a");
+        std::fs::write(&path, &original).unwrap();
+        let r = replace_file_observed(
+            &path,
+            &original,
+            &replaced(&original),
+            WriteOptions::default(),
+            &mut |stage| {
+                if stage == window {
+                    append(&path, "// late\n");
+                }
+            },
+        );
+        assert!(r.is_err(), "{window:?}: the rewrite should give way");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!("{original}// late\n"),
+            "{window:?}"
+        );
+        assert!(temporaries(dir.path()).is_empty());
+    }
+}
+
 #[test]
 fn a_concurrent_append_is_never_lost() {
+    use gomend::write::{replace_file_observed, Stage, WriteOptions};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("log.go");
-    let stop = Arc::new(AtomicBool::new(false));
+    let settled = Arc::new(AtomicBool::new(false));
     let mut lost = Vec::new();
     let mut refused = 0;
-    for trial in 0..300 {
+    for trial in 0..300u64 {
         let original = source("x");
         std::fs::write(&path, &original).unwrap();
-        let new_text = original
-            .replace("strings.Replace(", "strings.ReplaceAll(")
-            .replace(", -1)", ")");
-        stop.store(false, Ordering::SeqCst);
+        settled.store(false, Ordering::SeqCst);
         let appender = {
             let path = path.clone();
-            let stop = stop.clone();
+            let settled = settled.clone();
             std::thread::spawn(move || {
-                let mut written = Vec::new();
-                let mut n = 0;
-                // Appends keep coming until the writer is done, at a pace
-                // that lands some inside the replacement.
-                while !stop.load(Ordering::SeqCst) && n < 20 {
-                    let mut f = std::fs::OpenOptions::new()
-                        .append(true)
-                        .open(&path)
-                        .unwrap();
+                // Appends whose write returned before the replacement read
+                // the files for the last time must all survive; a write into
+                // the old file after that is what no rename-based save can
+                // keep (see `gomend::write`).
+                let mut must_survive = Vec::new();
+                for n in 0..20 {
+                    if settled.load(Ordering::SeqCst) {
+                        break;
+                    }
                     let line = format!("// append {trial}-{n}\n");
-                    f.write_all(line.as_bytes()).unwrap();
-                    written.push(line);
-                    n += 1;
+                    append(&path, &line);
+                    if !settled.load(Ordering::SeqCst) {
+                        must_survive.push(line);
+                    }
                     std::thread::sleep(Duration::from_micros(50 + (trial % 7) * 40));
                 }
-                written
+                must_survive
             })
         };
         std::thread::sleep(Duration::from_micros((trial % 11) * 30));
-        if gomend::write::replace_file(&path, &original, &new_text).is_err() {
+        let r = replace_file_observed(
+            &path,
+            &original,
+            &replaced(&original),
+            WriteOptions::default(),
+            &mut |stage| {
+                if stage == Stage::Settled {
+                    settled.store(true, Ordering::SeqCst);
+                }
+            },
+        );
+        settled.store(true, Ordering::SeqCst);
+        if r.is_err() {
             refused += 1;
         }
-        stop.store(true, Ordering::SeqCst);
         let appended = appender.join().unwrap();
         let now = std::fs::read_to_string(&path).unwrap();
         for line in appended {
