@@ -314,9 +314,143 @@ fn spec_path(spec: &str) -> &str {
     spec.rsplit(' ').next().unwrap_or(spec).trim_matches('"')
 }
 
+/// The import paths of a Go file, read from its bytes without parsing:
+/// the `import` declarations before the first other top-level declaration.
+/// It errs on the side of listing more (a path-like string in a comment
+/// inside an import block counts), never fewer, so that a recipe is only
+/// skipped for a file that cannot import its packages. `None` when the
+/// header is not in a shape this reader knows: the caller then parses.
+pub fn scan_import_paths(src: &[u8]) -> Option<Vec<String>> {
+    let text = std::str::from_utf8(src).ok()?;
+    let mut paths = Vec::new();
+    let mut in_block = false;
+    let mut in_comment = false;
+    let mut seen_package = false;
+    for line in text.lines() {
+        let mut t = line.trim();
+        if in_comment {
+            match t.find("*/") {
+                Some(i) => {
+                    in_comment = false;
+                    t = t[i + 2..].trim();
+                }
+                None => continue,
+            }
+        }
+        if t.starts_with("/*") {
+            match t.find("*/") {
+                Some(i) => t = t[i + 2..].trim(),
+                None => {
+                    in_comment = true;
+                    continue;
+                }
+            }
+        }
+        if t.is_empty() || t.starts_with("//") {
+            continue;
+        }
+        if in_block {
+            if t.starts_with(')') {
+                in_block = false;
+            } else {
+                paths.extend(quoted(t));
+            }
+            continue;
+        }
+        if !seen_package {
+            if (t.starts_with("package ") || t.starts_with("package\t")) && !t.contains(';') {
+                seen_package = true;
+                continue;
+            }
+            return None;
+        }
+        if let Some(rest) = t.strip_prefix("import") {
+            let rest = rest.trim_start();
+            if let Some(inner) = rest.strip_prefix('(') {
+                // `import ( "a"; "b" )` on one line, or the block's first line.
+                let (inside, closed) = match inner.find(')') {
+                    Some(i) => (&inner[..i], true),
+                    None => (inner, false),
+                };
+                paths.extend(quoted(inside));
+                in_block = !closed;
+            } else {
+                paths.extend(quoted(rest));
+            }
+            continue;
+        }
+        // The first declaration that is not an import ends the header.
+        break;
+    }
+    (!in_block && !in_comment).then_some(paths)
+}
+
+/// The double-quoted or back-quoted strings of a line.
+fn quoted(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find(['"', '`']) {
+        let q = rest.as_bytes()[i] as char;
+        let after = &rest[i + 1..];
+        let Some(j) = after.find(q) else { break };
+        out.push(after[..j].to_string());
+        rest = &after[j + 1..];
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_paths_are_read_without_parsing() {
+        let src = "// Copyright\n\n//go:build linux\n\n/* doc\n*/\npackage a // x\n\nimport \"fmt\"\nimport rt \"runtime\"\n\nimport (\n\t// a comment\n\t_ \"embed\"\n\t. \"time\"\n\tctx `context`\n)\n\n/*\n#include <stdio.h>\n*/\nimport \"C\"\n\nfunc f() { _ = \"os\" }\n\nimport \"late\"\n";
+        assert_eq!(
+            scan_import_paths(src.as_bytes()).unwrap(),
+            ["fmt", "runtime", "embed", "time", "context", "C"]
+        );
+        assert_eq!(scan_import_paths(b"package a; import \"x\"\n"), None);
+        assert_eq!(
+            scan_import_paths(b"package a\nimport (\"a\"; \"b\")\nfunc f() {}\n").unwrap(),
+            ["a", "b"]
+        );
+        // Not a shape it knows: no answer, the caller parses.
+        assert_eq!(scan_import_paths(b"x := 1\n"), None);
+        assert_eq!(scan_import_paths(b"package a\nimport (\n\"a\"\n"), None);
+    }
+
+    #[test]
+    fn scanned_paths_cover_the_parsed_ones_on_the_standard_library() {
+        // Every file of this repository's examples and fixtures: the scan
+        // never misses an import the parser sees.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stack = vec![root.join("fixtures"), root.join("examples")];
+        let mut files = 0;
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().filter_map(|e| e.ok()) {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let name = p.to_string_lossy();
+                if !(name.ends_with(".go") || name.ends_with(".go.golden")) {
+                    continue;
+                }
+                let src = std::fs::read_to_string(&p).unwrap();
+                let parsed = ImportTable::from_root(&parse(&src));
+                let Some(scanned) = scan_import_paths(src.as_bytes()) else {
+                    continue;
+                };
+                for imp in parsed.iter() {
+                    assert!(scanned.contains(&imp.path), "{name}: {} missed", imp.path);
+                }
+                files += 1;
+            }
+        }
+        assert!(files > 100, "only {files} files read");
+    }
 
     fn table(src: &str) -> ImportTable {
         ImportTable::from_root(&parse(src))

@@ -203,6 +203,24 @@ impl Engine {
             .prefilter
             .candidates(source.as_bytes(), self.recipes.len());
         candidates.retain(|&i| self.recipes[i].go_before.is_none_or(|v| go_version < v));
+        // A recipe whose patterns name a package runs only where the file
+        // imports it: the import block is read from the bytes, before any
+        // parsing.
+        if candidates
+            .iter()
+            .any(|&i| !self.recipes[i].spec.matching.imports.is_empty())
+        {
+            if let Some(paths) = imports::scan_import_paths(source.as_bytes()) {
+                candidates.retain(|&i| {
+                    self.recipes[i]
+                        .spec
+                        .matching
+                        .imports
+                        .values()
+                        .all(|p| paths.iter().any(|x| x == p))
+                });
+            }
+        }
         if candidates.is_empty() {
             return out;
         }
