@@ -155,6 +155,7 @@ pub fn attached_comments(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Vec<Strin
             out.push(clean(&line[i..]));
         }
     }
+    out.retain(|c| !is_annotation(c));
     // The run of comment-only lines directly above.
     let mut block = Vec::new();
     let mut at = line_start(src, r.start);
@@ -181,6 +182,171 @@ pub fn attached_comments(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Vec<Strin
         out.push(doc);
     }
     out
+}
+
+/// Like [`stated_reason`], for a call about `subject` (words naming what
+/// it does: "yield", "collect"...), with `beliefs`: more phrases that only
+/// restate the habit the recipe corrects (a comment with one of them and no
+/// specific marker is no reason). Besides the comments on the statement's
+/// lines and directly above it, the comments on the `if` statements that
+/// guard it inside its loop count (`// needed for gccgo` over `if i%N == 0 {
+/// runtime.Gosched() }`). The function's doc comment counts only through a
+/// sentence that names the subject and holds a specific marker (an issue, a
+/// platform, a mechanism such as "batch"): a long doc comment is no reason
+/// by its length alone. The answer quotes the sentence that gives the reason.
+pub fn stated_reason_in_context(
+    file: &FileContext<'_>,
+    stmt: &GoNode<'_>,
+    subject: &[&str],
+    beliefs: &[&str],
+) -> Option<String> {
+    let src = file.source;
+    let r = stmt.range();
+    let mut comments = Vec::new();
+    let own = &src[line_start(src, r.start)..crate::engine::edit::line_end(src, r.end)];
+    for line in own.lines() {
+        if let Some(i) = comment_start(line) {
+            comments.push(clean(&line[i..]));
+        }
+    }
+    comments.extend(leading_comments(file, stmt));
+    let stmt_loop = super::util::enclosing_loop(stmt).map(|l| l.range());
+    for g in super::util::guarding_ifs(stmt) {
+        // An `if` around the whole loop is about more than the call.
+        let in_loop =
+            stmt_loop.is_none() || super::util::enclosing_loop(&g).map(|l| l.range()) == stmt_loop;
+        if !in_loop {
+            break;
+        }
+        comments.extend(leading_comments(file, &g));
+    }
+    comments.retain(|c| !is_annotation(c));
+    let quote = |c: &str| {
+        format!(
+            "a comment gives a reason for it (\"{}\"); a human should decide whether that reason still holds",
+            reason_excerpt(c, subject)
+        )
+    };
+    let reason = |c: &str| {
+        let lower = c.to_lowercase();
+        gives_reason(c) && (has_marker(c) || !beliefs.iter().any(|b| has_phrase(&lower, b)))
+    };
+    if let Some(c) = comments.iter().find(|c| reason(c)) {
+        return Some(quote(c));
+    }
+    let doc = function_doc(file, stmt)?;
+    // Go doc comments start with the function's name, which says nothing
+    // (`// Batch collects...` is not about a batch).
+    let name = top_level(stmt)
+        .and_then(|t| t.field("name"))
+        .map(|n| n.text().to_string());
+    let doc = match name.as_deref().and_then(|n| doc.strip_prefix(n)) {
+        Some(rest) if rest.starts_with(' ') => rest.to_string(),
+        _ => doc,
+    };
+    sentences(&doc)
+        .into_iter()
+        .find(|s| names_any(s, subject) && has_marker(s))
+        .map(quote)
+}
+
+/// Whether a comment speaks of the call: it names it (`subject` words) or
+/// restates the belief behind it ("be nice", "let others run").
+pub fn speaks_of_call(comment: &str, subject: &[&str]) -> bool {
+    let lower = comment.to_lowercase();
+    names_any(&lower, subject) || BELIEF_PHRASES.iter().any(|b| has_phrase(&lower, b))
+}
+
+/// Whether `text` holds one of `words` (case-insensitive, whole words).
+fn names_any(text: &str, words: &[&str]) -> bool {
+    let lower = text.to_lowercase();
+    words.iter().any(|w| has_phrase(&lower, w))
+}
+
+/// Whether `comment` holds a specific marker: an issue number, a link, or
+/// one of [`REASON_MARKERS`].
+fn has_marker(comment: &str) -> bool {
+    let lower = comment.to_lowercase();
+    (lower.contains('#') && lower.chars().any(|c| c.is_ascii_digit()))
+        || lower.contains("http://")
+        || lower.contains("https://")
+        || REASON_MARKERS.iter().any(|m| has_phrase(&lower, m))
+}
+
+/// The sentences of `text`: a `.`, `;`, `!` or `?` ends one when a space
+/// or the end follows (`xfer.Done()` is one word).
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let b = text.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        let ends = matches!(c, b'.' | b';' | b'!' | b'?')
+            && b.get(i + 1).is_none_or(|n| n.is_ascii_whitespace());
+        if ends {
+            out.push(text[start..=i].trim());
+            start = i + 1;
+        }
+    }
+    out.push(text[start..].trim());
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// The sentence of `comment` that gives the reason, cut to about 120
+/// characters: the first that names the subject and gives a reason, else
+/// the first with a specific marker, else the first that gives a reason,
+/// else the start of the comment.
+pub fn reason_excerpt(comment: &str, subject: &[&str]) -> String {
+    let all = sentences(comment);
+    let pick = all
+        .iter()
+        .find(|s| names_any(s, subject) && gives_reason(s))
+        .or_else(|| all.iter().find(|s| has_marker(s)))
+        .or_else(|| all.iter().find(|s| gives_reason(s)))
+        .copied()
+        .unwrap_or(comment);
+    let short: String = pick.chars().take(120).collect();
+    if pick.chars().count() > 120 {
+        format!("{short}...")
+    } else {
+        short
+    }
+}
+
+/// The comment lines directly above `node` (joined) and the trailing
+/// comment of its first line.
+fn leading_comments(file: &FileContext<'_>, node: &GoNode<'_>) -> Vec<String> {
+    let src = file.source;
+    let start = line_start(src, node.range().start);
+    let mut out = Vec::new();
+    let first = &src[start..crate::engine::edit::line_end(src, node.range().start)];
+    if let Some(i) = comment_start(first) {
+        out.push(clean(&first[i..]));
+    }
+    let mut block = Vec::new();
+    let mut at = start;
+    while at > 0 {
+        let prev = line_start(src, at - 1);
+        let line = src[prev..at].trim();
+        if line.starts_with("//") {
+            block.push(clean(line));
+            at = prev;
+        } else {
+            break;
+        }
+    }
+    if !block.is_empty() {
+        block.reverse();
+        out.push(block.join(" "));
+    }
+    out.retain(|c| !is_annotation(c));
+    out
+}
+
+/// An analyzer-test expectation (`// want "..."`), which states what a
+/// checker should say, not why the code is there.
+fn is_annotation(comment: &str) -> bool {
+    comment.starts_with("want \"")
 }
 
 /// The doc comment (joined lines) of the top-level declaration around `node`.
@@ -222,7 +388,11 @@ pub fn externally_linked(file: &FileContext<'_>, node: &GoNode<'_>) -> bool {
         }
         at = prev;
     }
-    // A linkname directive may also stand anywhere in the file, naming it.
+    // A linkname directive may also stand anywhere in the file, naming it
+    // (a plain function: a method is never linked by its bare name).
+    if top.kind() != "function_declaration" {
+        return false;
+    }
     let name = top.field("name").map(|n| n.text().to_string());
     name.is_some_and(|n| {
         src.lines().any(|l| {
@@ -395,6 +565,37 @@ mod tests {
         ] {
             assert!(!gives_reason(c), "{c}");
         }
+    }
+
+    #[test]
+    fn sentences_end_at_punctuation_before_a_space() {
+        assert_eq!(
+            sentences("Wait for x.Done() here. Then go; fast"),
+            vec!["Wait for x.Done() here.", "Then go;", "fast"]
+        );
+    }
+
+    #[test]
+    fn the_excerpt_is_the_sentence_that_gives_the_reason() {
+        let doc = "Run serves the loop until it fails. As an optimization, it yields once so writers can fill the batch.";
+        assert_eq!(
+            reason_excerpt(doc, &["yields"]),
+            "As an optimization, it yields once so writers can fill the batch."
+        );
+        assert!(reason_excerpt(&"word ".repeat(40), &[]).ends_with("..."));
+    }
+
+    #[test]
+    fn calls_are_spoken_of_by_name_or_belief() {
+        assert!(speaks_of_call("Yield to the reader", &["yield"]));
+        assert!(speaks_of_call("let others run", &["yield"]));
+        assert!(!speaks_of_call("store the value and count it", &["yield"]));
+    }
+
+    #[test]
+    fn analyzer_expectations_are_no_comments_of_intent() {
+        assert!(is_annotation("want \"remove-gc\" \"a reason\""));
+        assert!(!is_annotation("wanted by the reader, see #12"));
     }
 
     #[test]

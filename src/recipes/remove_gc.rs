@@ -2,10 +2,43 @@
 
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
+use super::intent;
 use super::util::{
-    call_statement, calls_any, dot_import_blocks_removal, enclosing_loop, in_main_or_init,
-    in_test_code, remove_call_statement, testing_param,
+    block_owner, call_statement, calls_any, dot_import_blocks_removal, enclosing_loop,
+    in_main_or_init_body, once_flag, remove_call_statement_cleanly, sibling_statements,
+    switch_guard, testing_param,
 };
+
+/// Words that name what the call does, for reading its comments.
+const SUBJECT: &[&str] = &[
+    "gc",
+    "collect",
+    "collects",
+    "collection",
+    "collections",
+    "collector",
+    "garbage",
+];
+
+/// Phrases that only restate the wish to have memory back sooner.
+const BELIEFS: &[&str] = &[
+    "free",
+    "release",
+    "reclaim",
+    "give back",
+    "hand back",
+    "right away",
+    "immediately",
+    "as soon as possible",
+    "promptly",
+    "eagerly",
+    "shrink",
+    "keep the heap small",
+];
+
+/// Calls that make a collection observable: finalizers and cleanups run
+/// only after the object has been collected.
+const FINALIZERS: &[&str] = &["SetFinalizer", "AddCleanup"];
 
 pub struct RemoveGc;
 
@@ -31,7 +64,7 @@ impl RecipeLogic for RemoveGc {
         if stmt.kind() == "go_statement" {
             return Some(cx.report("it runs in its own goroutine"));
         }
-        if let Some(func) = in_main_or_init(file, &call) {
+        if let Some(func) = in_main_or_init_body(file, &call) {
             return Some(cx.report(&format!(
                 "`{func}` may collect on purpose, once, at start-up or shut-down"
             )));
@@ -51,10 +84,44 @@ impl RecipeLogic for RemoveGc {
                 "a collection inside a benchmark loop empties every sync.Pool and skews the measurement; move it before b.ResetTimer",
             ));
         }
-        if in_test_code(file, &call) {
-            return Some(cx.report("tests and benchmarks may collect to measure"));
+        if intent::in_test_support(file, &call) {
+            return Some(cx.report(
+                "it is in tests or test-support code, which may collect to measure or to run finalizers",
+            ));
+        }
+        if intent::externally_linked(file, &call) {
+            return Some(cx.report(
+                "its function is exported to C or linked by name, so its callers are outside Go's view and may need the collection",
+            ));
         }
         let func = crate::engine::scope::enclosing_function(&call)?;
+        let whole_body = sibling_statements(&stmt).len() == 1
+            && block_owner(&stmt).is_some_and(|o| o.range() == func.range());
+        if whole_body {
+            return Some(cx.report(
+                "it is the whole body of its function, a collection hook that callers invoke on purpose",
+            ));
+        }
+        let top = crate::engine::scope::top_level(&call).unwrap_or_else(|| func.clone());
+        if calls_any(file, &top, "runtime", FINALIZERS) {
+            return Some(cx.report(
+                "the function also sets a finalizer or cleanup, which only runs after a collection",
+            ));
+        }
+        let polls_select = call
+            .ancestors()
+            .take_while(|a| a.range() != func.range())
+            .any(|a| {
+                a.kind() == "default_case"
+                    && a.parent().is_some_and(|sel| {
+                        sel.kind() == "select_statement" && enclosing_loop(&sel).is_some()
+                    })
+            });
+        if polls_select {
+            return Some(cx.report(
+                "it is the default of a select in a loop, waiting for something that a collection releases (a finalizer or cleanup)",
+            ));
+        }
         if STATS
             .iter()
             .any(|(path, names)| calls_any(file, &func, path, names))
@@ -63,12 +130,28 @@ impl RecipeLogic for RemoveGc {
                 cx.report("the function reads memory statistics or writes a heap profile, which need a collection first"),
             );
         }
+        if let Some((_, switch)) = switch_guard(&stmt) {
+            return Some(cx.report(&format!(
+                "it is behind the switch `{switch}`, a hook turned on for debugging or tests rather than a request-path habit"
+            )));
+        }
+        if let Some(flag) = once_flag(&stmt) {
+            return Some(cx.report(&format!(
+                "it runs at most once per round, behind the local flag `{flag}`"
+            )));
+        }
+        if let Some(why) = intent::stated_reason_in_context(file, &stmt, SUBJECT, BELIEFS) {
+            return Some(cx.report(&why));
+        }
         if let Some(why) = dot_import_blocks_removal(file, "runtime") {
             return Some(cx.report(&why));
         }
-        Some(cx.fix(Fix {
-            edits: vec![remove_call_statement(file.source, &stmt)],
-            add_imports: Vec::new(),
-        }))
+        match remove_call_statement_cleanly(file.source, &stmt, SUBJECT) {
+            Ok(edits) => Some(cx.fix(Fix {
+                edits,
+                add_imports: Vec::new(),
+            })),
+            Err(why) => Some(cx.report(&why)),
+        }
     }
 }

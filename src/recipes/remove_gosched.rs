@@ -3,10 +3,24 @@
 use crate::engine::golang::GoNode;
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
+use super::intent;
 use super::util::{
-    block_owner, call_statement, dot_import_blocks_removal, loop_of, method_call, next_statement,
-    prev_statement, remove_call_statement, sibling_statements,
+    block_owner, call_statement, dot_import_blocks_removal, enclosing_loop, in_main_or_init_body,
+    loop_of, method_call, next_statement, once_flag, prev_statement, remove_call_statement_cleanly,
+    sibling_statements, switch_guard,
 };
+
+/// Words that name what the call does, for reading its comments.
+const SUBJECT: &[&str] = &[
+    "yield",
+    "yields",
+    "yielding",
+    "gosched",
+    "schedule",
+    "scheduler",
+    "scheduling",
+    "processor",
+];
 
 pub struct RemoveGosched;
 
@@ -25,6 +39,21 @@ impl RecipeLogic for RemoveGosched {
                 "the module targets Go {}, before asynchronous preemption (1.14): a tight loop may need the yield",
                 file.go_version
             )));
+        }
+        if intent::in_test_support(file, &call) {
+            return Some(cx.report(
+                "it is in test-support code, where a yield can make a race or an ordering likelier on purpose",
+            ));
+        }
+        if let Some(func) = in_main_or_init_body(file, &call) {
+            return Some(cx.report(&format!(
+                "it runs in `{func}` itself, once, where a yield can order start-up on purpose"
+            )));
+        }
+        if intent::externally_linked(file, &call) {
+            return Some(cx.report(
+                "its function is exported to C or linked by name, so its callers are outside Go's view",
+            ));
         }
         if stmt.parent().is_some_and(|p| p.kind() == "for_clause") {
             return Some(cx.report(
@@ -108,13 +137,34 @@ impl RecipeLogic for RemoveGosched {
                 cx.report("it hands the lock to waiting goroutines between an Unlock and a Lock"),
             );
         }
+        if let Some(why) = intent::stated_reason_in_context(file, &stmt, SUBJECT, &[]) {
+            return Some(cx.report(&why));
+        }
+        if let Some(flag) = once_flag(&stmt) {
+            return Some(cx.report(&format!(
+                "it yields at most once per round, behind the local flag `{flag}` that is reset when it does: a deliberate, cheap hand-off"
+            )));
+        }
+        if let Some((_, switch)) = switch_guard(&stmt) {
+            return Some(cx.report(&format!(
+                "it is behind the switch `{switch}`, set elsewhere to choose this behaviour: a human should decide whether the switch should go"
+            )));
+        }
+        if enclosing_loop(&stmt).is_none() {
+            return Some(cx.report(
+                "it is not in a loop: a single yield costs next to nothing, and it may order the start of other goroutines on purpose",
+            ));
+        }
         if let Some(why) = dot_import_blocks_removal(file, "runtime") {
             return Some(cx.report(&why));
         }
-        Some(cx.fix(Fix {
-            edits: vec![remove_call_statement(file.source, &stmt)],
-            add_imports: Vec::new(),
-        }))
+        match remove_call_statement_cleanly(file.source, &stmt, SUBJECT) {
+            Ok(edits) => Some(cx.fix(Fix {
+                edits,
+                add_imports: Vec::new(),
+            })),
+            Err(why) => Some(cx.report(&why)),
+        }
     }
 }
 

@@ -299,3 +299,573 @@ pub fn raw_syscall_of(file: &FileContext<'_>, call: &GoNode<'_>, numbers: &[&str
                 .any(|p| numbers.iter().any(|s| file.is_pkg_member(&n, p, s)))
         })
 }
+
+/// Like [`in_main_or_init`], but only for the function's own statements: a
+/// function literal inside `main` (a handler it registers, a goroutine it
+/// starts) runs on other paths and is not `main` itself.
+pub fn in_main_or_init_body(file: &FileContext<'_>, node: &GoNode<'_>) -> Option<&'static str> {
+    let func = crate::engine::scope::enclosing_function(node)?;
+    if func.kind() != "function_declaration" {
+        return None;
+    }
+    in_main_or_init(file, &func)
+}
+
+/// The `if` statements around `node`, innermost first, up to its function.
+pub fn guarding_ifs<'r>(node: &GoNode<'r>) -> Vec<GoNode<'r>> {
+    let mut out = Vec::new();
+    let mut child = node.clone();
+    for a in node.ancestors() {
+        match &*a.kind() {
+            "func_literal" | "function_declaration" | "method_declaration" => break,
+            "if_statement" => {
+                // Only the branches guard; a call in the condition is not guarded.
+                let in_branch = ["consequence", "alternative"]
+                    .iter()
+                    .filter_map(|f| a.field(f))
+                    .any(|b| b.range() == child.range());
+                if in_branch {
+                    out.push(a.clone());
+                }
+            }
+            _ => {}
+        }
+        child = a;
+    }
+    out
+}
+
+/// The first `if` around `node` (in its function) whose condition is a
+/// switch rather than a computation: a package-level variable, a field, a
+/// parameter, or one of those compared with a constant or masked with a
+/// flag (`if debugGC`, `if !cfg.gc`, `if mode == CollectAlways`,
+/// `if flags&gcFlag != 0`). Counters and arithmetic (`i%1000 == 0`,
+/// `n > 0`) are no switch.
+pub fn switch_guard<'r>(node: &GoNode<'r>) -> Option<(GoNode<'r>, String)> {
+    guarding_ifs(node).into_iter().find_map(|g| {
+        let cond = g.field("condition")?;
+        switch_in(&cond).map(|name| (g, name))
+    })
+}
+
+/// The switch an `if` condition tests, if it is one (see [`switch_guard`]).
+fn switch_in(cond: &GoNode<'_>) -> Option<String> {
+    match &*cond.kind() {
+        "parenthesized_expression" => switch_in(&cond.named_children().next()?),
+        "unary_expression" => {
+            let op = cond.field("operator")?;
+            (op.text() == "!")
+                .then(|| cond.field("operand"))?
+                .and_then(|o| switch_in(&o))
+        }
+        "binary_expression" => {
+            let op = cond.field("operator")?.text().to_string();
+            let (l, r) = (cond.field("left")?, cond.field("right")?);
+            match op.as_str() {
+                "&&" | "||" => switch_in(&l).or_else(|| switch_in(&r)),
+                "==" | "!=" => {
+                    let masked = |e: &GoNode<'_>| {
+                        e.kind() == "binary_expression"
+                            && e.field("operator").is_some_and(|o| o.text() == "&")
+                            && e.field("left").and_then(|x| switch_operand(&x)).is_some()
+                    };
+                    if masked(&l) {
+                        return l.field("left").and_then(|x| switch_operand(&x));
+                    }
+                    let s = switch_operand(&l)?;
+                    is_constant_like(&r).then_some(s)
+                }
+                _ => None,
+            }
+        }
+        _ => switch_operand(cond),
+    }
+}
+
+/// A package-level variable, a parameter, or a field (`cfg.debug`,
+/// `s.opts.collect`): something set once, elsewhere, to choose a behaviour.
+fn switch_operand(e: &GoNode<'_>) -> Option<String> {
+    match &*e.kind() {
+        "identifier" => {
+            let name = e.text().to_string();
+            let local = crate::engine::scope::is_shadowed(e, &name);
+            (!local || is_parameter(e, &name)).then_some(name)
+        }
+        "selector_expression" => {
+            let mut cur = e.clone();
+            while cur.kind() == "selector_expression" {
+                cur = cur.field("operand")?;
+            }
+            (cur.kind() == "identifier").then(|| e.text().to_string())
+        }
+        _ => None,
+    }
+}
+
+/// A literal, or a name that is not a local variable (a constant such as
+/// `GC` or `pkg.Mode`).
+fn is_constant_like(e: &GoNode<'_>) -> bool {
+    match &*e.kind() {
+        "true"
+        | "false"
+        | "nil"
+        | "int_literal"
+        | "interpreted_string_literal"
+        | "raw_string_literal"
+        | "rune_literal" => true,
+        "identifier" => !crate::engine::scope::is_shadowed(e, &e.text()),
+        "selector_expression" => e.field("operand").is_some_and(|o| {
+            o.kind() == "identifier" && !crate::engine::scope::is_shadowed(&o, &o.text())
+        }),
+        _ => false,
+    }
+}
+
+/// A local flag that makes the call around `node` happen once per round: an
+/// `if` on a local bool that the same branch sets again (`if first { first
+/// = false; ... }`). Returns the flag's name.
+pub fn once_flag(node: &GoNode<'_>) -> Option<String> {
+    guarding_ifs(node).into_iter().find_map(|g| {
+        let cond = g.field("condition")?;
+        let flag = match &*cond.kind() {
+            "identifier" => cond.clone(),
+            "unary_expression" if cond.field("operator").is_some_and(|o| o.text() == "!") => {
+                cond.field("operand").filter(|o| o.kind() == "identifier")?
+            }
+            _ => return None,
+        };
+        let name = flag.text().to_string();
+        if !crate::engine::scope::is_shadowed(&flag, &name) || is_parameter(&flag, &name) {
+            return None;
+        }
+        let branch = g.field("consequence")?;
+        let resets = branch.dfs().any(|n| {
+            n.kind() == "assignment_statement"
+                && n.field("operator").is_some_and(|o| o.text() == "=")
+                && n.field("left").is_some_and(|l| l.text() == name)
+                && n.field("right")
+                    .is_some_and(|r| matches!(&*r.text(), "true" | "false"))
+        });
+        resets.then_some(name)
+    })
+}
+
+/// The edits that delete the call statement `stmt` and whatever it alone
+/// kept alive: an `if` (or `else`) left empty, and a local counter that
+/// only that `if` read. `Err` says, in one sentence, why it cannot be done
+/// cleanly: the `if` has an `else`, an initializer or a condition with side
+/// effects; a variable it reads would be left unused and is more than a
+/// counter; the comment above speaks of the call and of the statements that
+/// stay. `subject` names what the call does, to tell which comments are
+/// about it (see [`comment_fate`]).
+pub fn remove_call_statement_cleanly(
+    src: &str,
+    stmt: &GoNode<'_>,
+    subject: &[&str],
+) -> Result<Vec<crate::engine::edit::TextEdit>, String> {
+    use crate::engine::edit::{remove_statement_range, TextEdit};
+    let mut target = stmt.clone();
+    let mut conditions = Vec::new();
+    let mut else_edit: Option<TextEdit> = None;
+    while sibling_statements(&target).len() == 1 {
+        let Some(owner) = block_owner(&target) else {
+            break;
+        };
+        if owner.kind() != "if_statement" {
+            break;
+        }
+        let in_else = owner.field("alternative").is_some_and(|a| {
+            a.range().start <= target.range().start && target.range().end <= a.range().end
+        });
+        if in_else {
+            // `if c { ... } else { stmt }`: the `else` goes, the rest stays.
+            let end_of_then = owner.field("consequence").map(|c| c.range().end);
+            let alt = owner.field("alternative").map(|a| a.range().end);
+            if let (Some(s), Some(e)) = (end_of_then, alt) {
+                else_edit = Some(TextEdit::delete(s..e));
+            }
+            break;
+        }
+        if owner.field("alternative").is_some() {
+            return Err(
+                "removing it would leave an empty branch before an `else`, which needs rewording by hand"
+                    .into(),
+            );
+        }
+        if owner.field("initializer").is_some() {
+            return Err(
+                "the `if` around it would be left empty, and its initializer has to be kept or moved by hand"
+                    .into(),
+            );
+        }
+        let Some(cond) = owner.field("condition") else {
+            break;
+        };
+        if has_side_effects(&cond) {
+            return Err(
+                "the `if` around it would be left empty, and its condition has side effects that must stay"
+                    .into(),
+            );
+        }
+        conditions.push(cond);
+        target = owner;
+    }
+    let mut removed = Vec::new();
+    if else_edit.is_none() {
+        removed.push(target.clone());
+        for cond in &conditions {
+            for name in local_names(cond) {
+                if let Some(stmts) = counter_statements(&name, &target)? {
+                    removed.extend(stmts);
+                }
+            }
+        }
+    }
+    removed.sort_by_key(|n| n.range().start);
+    removed.dedup_by_key(|n| n.range().start);
+    let is_removed = |n: &GoNode<'_>| removed.iter().any(|r| r.range() == n.range());
+    for s in removed.iter().filter(|_| else_edit.is_none()) {
+        let emptied = sibling_statements(s).iter().all(is_removed);
+        let owner = block_owner(s).map(|o| o.kind().to_string());
+        if emptied
+            && matches!(
+                owner.as_deref(),
+                Some(
+                    "for_statement"
+                        | "function_declaration"
+                        | "method_declaration"
+                        | "func_literal"
+                )
+            )
+        {
+            return Err("removing it would leave a loop or a function empty".into());
+        }
+    }
+    let mut edits = Vec::new();
+    if let Some(e) = else_edit {
+        edits.push(e);
+    } else if let Some(outer) = else_branch_of(&target) {
+        // `} else if cond { stmt }`: the whole `else if` goes, and the `}`
+        // before it ends the chain.
+        let r = target.range();
+        let end_of_then = outer
+            .field("consequence")
+            .map_or(r.start, |c| c.range().end);
+        edits.push(TextEdit::delete(end_of_then..r.end));
+        removed.remove(removed.iter().position(|n| n.range() == r).unwrap_or(0));
+    }
+    // Neighbouring statements go as one range, so the blank lines around
+    // the hole are tidied once.
+    let mut groups: Vec<(usize, usize, bool)> = Vec::new();
+    for s in &removed {
+        let keep_comment = match comment_fate(src, s, subject) {
+            CommentFate::Goes => false,
+            CommentFate::Stays => true,
+            CommentFate::Unclear => {
+                return Err(
+                    "the comment above it speaks of the call and also of the statements after it; a human should reword it"
+                        .into(),
+                )
+            }
+        };
+        let r = s.range();
+        let adjacent = groups.last().is_some_and(|(_, end, _)| {
+            prev_statement(s).is_some_and(|p| p.range().end == *end)
+                && src[*end..r.start].trim().is_empty()
+        });
+        if adjacent {
+            groups.last_mut().expect("non-empty").1 = r.end;
+        } else {
+            groups.push((r.start, r.end, keep_comment));
+        }
+    }
+    edits.extend(groups.into_iter().map(|(s, e, keep_comment)| {
+        if keep_comment && crate::engine::edit::owns_lines(src, s, e) {
+            use crate::engine::edit::{line_end, line_start};
+            TextEdit::delete(line_start(src, s)..line_end(src, e))
+        } else {
+            remove_statement_range(src, s, e)
+        }
+    }));
+    Ok(edits)
+}
+
+/// What happens to the comment lines directly above a statement that goes.
+enum CommentFate {
+    /// They are about the statement alone: they go with it.
+    Goes,
+    /// They describe the paragraph that goes on after it: they stay.
+    Stays,
+    /// They speak of the call and of more: nobody can tell.
+    Unclear,
+}
+
+/// The comment lines directly above `stmt` belong to it alone when the
+/// paragraph ends with it (a blank line or the block's `}` follows), or when
+/// a single line speaks of the call (`subject` words or the fairness
+/// belief). A comment over a paragraph that goes on and does not speak of
+/// the call describes the statements that stay, and stays. A block of
+/// several lines that speaks of the call over a paragraph that goes on is
+/// unclear.
+fn comment_fate(src: &str, stmt: &GoNode<'_>, subject: &[&str]) -> CommentFate {
+    use crate::engine::edit::{line_end, line_start};
+    let r = stmt.range();
+    let mut lines = Vec::new();
+    let mut at = line_start(src, r.start);
+    while at > 0 {
+        let prev = line_start(src, at - 1);
+        let text = src[prev..at].trim();
+        if text.starts_with("//") {
+            lines.push(text.trim_start_matches('/').trim());
+            at = prev;
+        } else {
+            break;
+        }
+    }
+    if lines.is_empty() {
+        return CommentFate::Goes;
+    }
+    let next = line_end(src, r.end);
+    let following = src[next..line_end(src, next)].trim();
+    if following.is_empty()
+        || following.starts_with('}')
+        || following.starts_with("case ")
+        || following.starts_with("default:")
+    {
+        return CommentFate::Goes;
+    }
+    lines.reverse();
+    let text = lines.join(" ");
+    match (super::intent::speaks_of_call(&text, subject), lines.len()) {
+        (false, _) => CommentFate::Stays,
+        (true, 1) => CommentFate::Goes,
+        (true, _) => CommentFate::Unclear,
+    }
+}
+
+/// The identifiers in `expr` that name local variables (not parameters).
+fn local_names(expr: &GoNode<'_>) -> Vec<String> {
+    let mut out: Vec<String> = expr
+        .dfs()
+        .filter(|n| n.kind() == "identifier")
+        .filter(|id| {
+            let name = id.text();
+            crate::engine::scope::is_shadowed(id, &name) && !is_parameter(id, &name)
+        })
+        .map(|id| id.text().to_string())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// For a local `name` read in `removed` (a statement about to go): `None`
+/// when it is still read elsewhere, so it stays; the statements to delete
+/// with it when all it has left are its declaration and updates (`n := 0`,
+/// `n++`, `n += k`); `Err` when it would be left unused and those cannot be
+/// deleted cleanly.
+fn counter_statements<'r>(
+    name: &str,
+    removed: &GoNode<'r>,
+) -> Result<Option<Vec<GoNode<'r>>>, String> {
+    let Some(func) = crate::engine::scope::enclosing_function(removed) else {
+        return Ok(None);
+    };
+    let skip = removed.range();
+    let unclean = || {
+        Err(format!(
+            "`{name}` exists only for the `if` that would go with it, and cannot be deleted cleanly"
+        ))
+    };
+    // Each remaining mention is a read (None) or a write by a statement.
+    let mut writes = Vec::new();
+    for id in func.dfs().filter(|n| {
+        n.kind() == "identifier"
+            && n.text() == name
+            && !(skip.start <= n.range().start && n.range().end <= skip.end)
+    }) {
+        let Some(parent) = id.parent() else {
+            return Ok(None);
+        };
+        let statement = match &*parent.kind() {
+            "inc_statement" | "dec_statement" => Some(parent.clone()),
+            "expression_list" => parent.parent().filter(|s| {
+                matches!(
+                    &*s.kind(),
+                    "assignment_statement" | "short_var_declaration" | "range_clause"
+                ) && s.field("left").is_some_and(|l| l.range() == parent.range())
+            }),
+            "var_spec"
+                if parent
+                    .field_children("name")
+                    .any(|n| n.range() == id.range()) =>
+            {
+                parent.parent().filter(|d| d.kind() == "var_declaration")
+            }
+            "parameter_declaration" => Some(parent.clone()),
+            _ => None,
+        };
+        match statement {
+            Some(st) => writes.push(st),
+            // Any other mention reads it: it stays in use.
+            None => return Ok(None),
+        }
+    }
+    let declarations = writes
+        .iter()
+        .filter(|s| matches!(&*s.kind(), "short_var_declaration" | "var_declaration"))
+        .count();
+    if declarations != 1 {
+        return unclean();
+    }
+    for statement in &writes {
+        // Only a lone name with a plain value, as a statement of its own, can go.
+        let lone = match &*statement.kind() {
+            "inc_statement" | "dec_statement" => true,
+            "var_declaration" => {
+                let specs: Vec<_> = statement.named_children().collect();
+                specs.len() == 1
+                    && specs[0].field_children("name").count() == 1
+                    && specs[0]
+                        .field("value")
+                        .is_none_or(|v| !has_side_effects(&v))
+            }
+            "assignment_statement" | "short_var_declaration" => {
+                statement
+                    .field("left")
+                    .is_some_and(|l| l.named_children().count() == 1)
+                    && statement
+                        .field("right")
+                        .is_some_and(|r| !has_side_effects(&r))
+            }
+            _ => false,
+        };
+        let own_statement = statement
+            .parent()
+            .is_some_and(|p| p.kind() == "statement_list")
+            && sibling_statements(statement).len() > 1;
+        if !lone || !own_statement {
+            return unclean();
+        }
+    }
+    Ok(Some(writes))
+}
+
+#[cfg(test)]
+mod removal_tests {
+    use super::*;
+    use crate::engine::edit::apply_edits;
+    use crate::engine::golang::parse;
+
+    fn call_stmt<'r>(root: &'r crate::engine::golang::GoRoot, callee: &str) -> GoNode<'r> {
+        root.root()
+            .dfs()
+            .find(|n| {
+                n.kind() == "expression_statement"
+                    && n.named_children()
+                        .next()
+                        .and_then(|c| c.field("function"))
+                        .is_some_and(|f| f.text() == callee)
+            })
+            .expect("the call")
+    }
+
+    fn removed(src: &str) -> Result<String, String> {
+        let root = parse(src);
+        let stmt = call_stmt(&root, "y");
+        remove_call_statement_cleanly(src, &stmt, &["yield"]).map(|e| apply_edits(src, &e))
+    }
+
+    fn body(code: &str) -> String {
+        format!("package p\n\nfunc f(xs []int) int {{\n{code}}}\n")
+    }
+
+    #[test]
+    fn a_counter_goes_with_its_if() {
+        let src = body("\tn := 0\n\tfor range xs {\n\t\tn++\n\t\tif n%8 == 0 {\n\t\t\ty()\n\t\t}\n\t\tz()\n\t}\n\treturn 0\n");
+        let want = body("\tfor range xs {\n\t\tz()\n\t}\n\treturn 0\n");
+        assert_eq!(removed(&src).unwrap(), want);
+    }
+
+    #[test]
+    fn a_counter_that_is_read_stays() {
+        let src = body("\tn := 0\n\tfor range xs {\n\t\tn++\n\t\tif n%8 == 0 {\n\t\t\ty()\n\t\t}\n\t}\n\treturn n\n");
+        let want = body("\tn := 0\n\tfor range xs {\n\t\tn++\n\t}\n\treturn n\n");
+        assert_eq!(removed(&src).unwrap(), want);
+    }
+
+    #[test]
+    fn unclean_removals_are_refused() {
+        // A condition with a side effect.
+        let src =
+            body("\tfor range xs {\n\t\tif g() {\n\t\t\ty()\n\t\t}\n\t\tz()\n\t}\n\treturn 0\n");
+        assert!(removed(&src).unwrap_err().contains("side effects"));
+        // A then-branch before an else.
+        let src = body("\tfor _, x := range xs {\n\t\tif x > 0 {\n\t\t\ty()\n\t\t} else {\n\t\t\tz()\n\t\t}\n\t}\n\treturn 0\n");
+        assert!(removed(&src).unwrap_err().contains("else"));
+        // A variable declared with others, read only by the condition.
+        let src = body("\ta, b := 1, 2\n\tif a > b {\n\t\ty()\n\t}\n\treturn 0\n");
+        assert!(removed(&src).unwrap_err().contains("cleanly"));
+        // The loop would be left empty.
+        let src = body("\tn := 0\n\tfor range xs {\n\t\tn++\n\t\tif n%8 == 0 {\n\t\t\ty()\n\t\t}\n\t}\n\treturn 0\n");
+        assert!(removed(&src).unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn an_else_that_empties_goes() {
+        let src = body("\tfor _, x := range xs {\n\t\tif x > 0 {\n\t\t\tz()\n\t\t} else {\n\t\t\ty()\n\t\t}\n\t}\n\treturn 0\n");
+        let want =
+            body("\tfor _, x := range xs {\n\t\tif x > 0 {\n\t\t\tz()\n\t\t}\n\t}\n\treturn 0\n");
+        assert_eq!(removed(&src).unwrap(), want);
+    }
+
+    #[test]
+    fn comments_go_or_stay_by_what_they_describe() {
+        // About the call, at the end of its paragraph: goes.
+        let src = body("\tfor range xs {\n\t\tz()\n\t\t// yield now\n\t\ty()\n\t}\n\treturn 0\n");
+        assert_eq!(
+            removed(&src).unwrap(),
+            body("\tfor range xs {\n\t\tz()\n\t}\n\treturn 0\n")
+        );
+        // Over a paragraph that goes on, not about the call: stays.
+        let src =
+            body("\tfor range xs {\n\t\t// store and count\n\t\ty()\n\t\tz()\n\t}\n\treturn 0\n");
+        assert_eq!(
+            removed(&src).unwrap(),
+            body("\tfor range xs {\n\t\t// store and count\n\t\tz()\n\t}\n\treturn 0\n")
+        );
+        // Several lines about the call and more: a human rewords it.
+        let src = body("\tfor range xs {\n\t\t// yield first,\n\t\t// then store\n\t\ty()\n\t\tz()\n\t}\n\treturn 0\n");
+        assert!(removed(&src).unwrap_err().contains("reword"));
+    }
+
+    fn guard_of(src: &str) -> Option<String> {
+        let root = parse(src);
+        switch_guard(&call_stmt(&root, "y")).map(|(_, s)| s)
+    }
+
+    #[test]
+    fn switches_and_computations() {
+        let wrap = |cond: &str| {
+            format!("package p\n\nvar on bool\n\nconst K = 1\n\nfunc f(m int, xs []int) {{\n\tn := len(xs)\n\tif {cond} {{\n\t\ty()\n\t}}\n\t_ = n\n}}\n")
+        };
+        assert_eq!(guard_of(&wrap("on")).as_deref(), Some("on"));
+        assert_eq!(guard_of(&wrap("!on")).as_deref(), Some("on"));
+        assert_eq!(guard_of(&wrap("m == K")).as_deref(), Some("m"));
+        assert_eq!(guard_of(&wrap("s.cfg.gc")).as_deref(), Some("s.cfg.gc"));
+        assert_eq!(guard_of(&wrap("m&K != 0")).as_deref(), Some("m"));
+        assert_eq!(guard_of(&wrap("n > 0")), None);
+        assert_eq!(guard_of(&wrap("n%100 == 0")), None);
+        assert_eq!(guard_of(&wrap("n == K")), None);
+    }
+
+    #[test]
+    fn once_flags() {
+        let src = "package p\n\nfunc f(next func() bool) {\n\tfirst := true\n\tfor next() {\n\t\tif first {\n\t\t\tfirst = false\n\t\t\ty()\n\t\t}\n\t}\n}\n";
+        let root = parse(src);
+        assert_eq!(once_flag(&call_stmt(&root, "y")).as_deref(), Some("first"));
+        let src = "package p\n\nfunc f(next func() bool) {\n\tok := true\n\tfor next() {\n\t\tif ok {\n\t\t\ty()\n\t\t}\n\t}\n}\n";
+        let root = parse(src);
+        assert_eq!(once_flag(&call_stmt(&root, "y")), None);
+    }
+}
