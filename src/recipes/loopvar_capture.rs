@@ -186,27 +186,32 @@ fn written_in(body: &GoNode<'_>, name: &str, lp: &GoNode<'_>) -> Option<&'static
     let is_var = |t: &GoNode<'_>| {
         t.kind() == "identifier" && t.text() == name && resolve(t, name) == Some(lp.range())
     };
+    let left_writes = |n: &GoNode<'_>| {
+        n.field("left")
+            .is_some_and(|l| l.named_children().any(|t| is_var(&t)))
+    };
     for n in body.dfs() {
-        match &*n.kind() {
-            "assignment_statement" => {
-                if n.field("left")
-                    .is_some_and(|l| l.named_children().any(|t| is_var(&t)))
-                {
-                    return Some("assigns");
-                }
+        let how = match &*n.kind() {
+            "assignment_statement" if left_writes(&n) => "assigns",
+            "range_clause" | "receive_statement"
+                if !n.children().any(|c| c.kind() == ":=") && left_writes(&n) =>
+            {
+                "assigns"
             }
-            "inc_statement" | "dec_statement" => {
-                if n.named_children().next().is_some_and(|t| is_var(&t)) {
-                    return Some("steps");
-                }
+            "inc_statement" | "dec_statement"
+                if n.named_children().next().is_some_and(|t| is_var(&t)) =>
+            {
+                "steps"
             }
-            "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "&") => {
-                if n.field("operand").is_some_and(|t| is_var(&t)) {
-                    return Some("takes the address of");
-                }
+            "unary_expression"
+                if n.field("operator").is_some_and(|o| o.text() == "&")
+                    && n.field("operand").is_some_and(|t| is_var(&t)) =>
+            {
+                "takes the address of"
             }
-            _ => {}
-        }
+            _ => continue,
+        };
+        return Some(how);
     }
     None
 }

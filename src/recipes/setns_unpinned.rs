@@ -121,9 +121,7 @@ fn switch_of<'r>(
     let Callee::Declared(helper) = file.resolve_call(call) else {
         return None;
     };
-    if helper.field("body").is_none() {
-        return None;
-    }
+    helper.field("body")?;
     let calls = own_calls(&helper);
     if calls.iter().any(|c| is_lock_call(file, c)) {
         // It pins the thread itself: judged inside the helper.
