@@ -32,6 +32,7 @@ mod library_gomaxprocs;
 mod linkname_runtime;
 mod lock_os_thread;
 mod lock_thread_for_signals;
+mod loopvar_capture;
 mod lost_cancel;
 mod never_closed_done;
 mod numgoroutine_as_load;
@@ -75,6 +76,7 @@ pub fn logic_for(name: &str) -> Option<&'static dyn RecipeLogic> {
         "linkname-runtime" => &linkname_runtime::LinknameRuntime,
         "lock-os-thread" => &lock_os_thread::LockOsThread,
         "lock-thread-for-signals" => &lock_thread_for_signals::LockThreadForSignals,
+        "loopvar-capture" => &loopvar_capture::LoopvarCapture,
         "lost-cancel" => &lost_cancel::LostCancel,
         "never-closed-done" => &never_closed_done::NeverClosedDone,
         "numgoroutine-as-load" => &numgoroutine_as_load::NumgoroutineAsLoad,

@@ -104,8 +104,24 @@ fn unpreemptible(lp: &GoNode<'_>) -> Option<&'static str> {
                     .any(|id| id.kind() == "identifier" && written.contains_key(&*id.text()))
             })
     });
-    if counting && !walks_data && (endless || big_bound) {
+    if !counting || walks_data {
+        return None;
+    }
+    if endless || big_bound {
         return Some("counts for a long time without calling a function");
+    }
+    // A bound the loop does not fix itself (`for x < n { x++ }`) can be as
+    // large as the caller likes; a small constant or the length of data
+    // bounds it.
+    // Counting down from a value set elsewhere is the same: the start is
+    // the bound.
+    let known_start = clause
+        .as_ref()
+        .and_then(|c| c.field("initializer"))
+        .and_then(|i| i.field("right"))
+        .is_none_or(|r| r.named_children().all(|v| has_known_bound(&v, &written)));
+    if !known_start || !conditions.iter().all(|c| has_known_bound(c, &written)) {
+        return Some("counts up to a bound it does not fix itself and never calls a function, so a large bound holds the thread for as long");
     }
     None
 }
@@ -217,6 +233,25 @@ fn exit_conditions<'r>(body: &GoNode<'r>) -> Option<Vec<GoNode<'r>>> {
         out.push(guard.field("condition")?);
     }
     Some(out)
+}
+
+/// Whether `expr` names nothing but the loop's own variables (`written`),
+/// constants spelled out, and lengths or capacities: `i < 64`, `i > 0`,
+/// `j < len(xs)`. `x < n` depends on an `n` set elsewhere.
+fn has_known_bound(expr: &GoNode<'_>, written: &HashMap<String, Write>) -> bool {
+    expr.dfs().all(|n| {
+        n.kind() != "identifier"
+            || written.contains_key(&*n.text())
+            || n.ancestors().any(|a| {
+                a.kind() == "call_expression"
+                    && a.field("function")
+                        .is_some_and(|f| matches!(&*f.text(), "len" | "cap"))
+            })
+            || n.parent().is_some_and(|p| {
+                p.kind() == "call_expression"
+                    && p.field("function").is_some_and(|f| f.range() == n.range())
+            })
+    })
 }
 
 /// Whether `cond` compares with a numeric literal of at least a million.

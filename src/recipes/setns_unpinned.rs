@@ -3,6 +3,7 @@
 //! followed by giving the thread back with `UnlockOSThread`.
 
 use crate::engine::golang::GoNode;
+use crate::engine::package::Callee;
 use crate::engine::scope::enclosing_function;
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
 use crate::recipes::util::own_calls;
@@ -22,11 +23,13 @@ impl RecipeLogic for SetnsUnpinned {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let call = cx.node();
         let file = cx.file;
-        if !is_ns_call(file, &call) {
-            return None;
-        }
+        let via = switch_of(file, &call, HELPER_DEPTH)?;
         let func = enclosing_function(&call)?;
         let name = function_name(&func);
+        let through = match &via {
+            Some(h) => format!(" when it calls `{h}`, which switches the namespace,"),
+            None => ",".to_string(),
+        };
         let at = call.range().start;
         if func.kind() == "func_literal" && !started_by_go(&func) {
             if func.parent().is_some_and(|p| p.kind() == "argument_list") {
@@ -44,8 +47,13 @@ impl RecipeLogic for SetnsUnpinned {
             if !name.is_empty() && callers_all_locked(file, &func, &name) {
                 return None;
             }
+            if has_package_callers(file, &func) {
+                // A helper that relies on its callers: each call is judged
+                // where it is made.
+                return None;
+            }
             return Some(cx.report(&format!(
-                "{} does not hold runtime.LockOSThread here, so another goroutine may end up on the switched thread while this one moves on; lock first and let the goroutine end locked (or switch back before unlocking)",
+                "{} does not hold runtime.LockOSThread here{through} so another goroutine may end up on the switched thread while this one moves on; lock first and let the goroutine end locked (or switch back before unlocking)",
                 describe(&name)
             )));
         }
@@ -54,7 +62,7 @@ impl RecipeLogic for SetnsUnpinned {
             .find(|n| file.is_pkg_call(n, "runtime", "UnlockOSThread"))?;
         let switches = own_calls(&func)
             .into_iter()
-            .filter(|n| is_ns_call(file, n))
+            .filter(|n| switch_of(file, n, HELPER_DEPTH).is_some())
             .count();
         if switches > 1 {
             // It switches back before the thread is released.
@@ -89,8 +97,47 @@ fn describe(name: &str) -> String {
     }
 }
 
+/// How many helpers deep a switch is followed from a call.
+const HELPER_DEPTH: usize = 2;
+
+/// Whether `call` switches namespaces: `Some(None)` when it is the system
+/// call itself, `Some(Some(helper))` when it calls a function of the package
+/// that switches without pinning the thread itself (up to `depth` helpers
+/// deep).
+fn switch_of<'r>(
+    file: &FileContext<'r>,
+    call: &GoNode<'r>,
+    depth: usize,
+) -> Option<Option<String>> {
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    if is_ns_call(file, call) {
+        return Some(None);
+    }
+    if depth == 0 {
+        return None;
+    }
+    let Callee::Declared(helper) = file.resolve_call(call) else {
+        return None;
+    };
+    helper.field("body")?;
+    let calls = own_calls(&helper);
+    if calls.iter().any(|c| is_lock_call(file, c)) {
+        // It pins the thread itself: judged inside the helper.
+        return None;
+    }
+    calls
+        .iter()
+        .any(|c| switch_of(file, c, depth - 1).is_some())
+        .then(|| Some(function_name(&helper)))
+}
+
 /// Whether `call` switches namespaces: `unix.Setns(...)`, `syscall.Unshare(...)`
-/// or a raw system call with `SYS_SETNS`/`SYS_UNSHARE`.
+/// or a raw system call whose number is `SYS_SETNS`/`SYS_UNSHARE` or a
+/// constant named for them (`sysSetns`, `SYS_UNSHARE` of the package). In
+/// another file of the package, `syscall` and `unix` are taken as the
+/// packages' usual names.
 fn is_ns_call(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
     if SYSCALL_PKGS
         .iter()
@@ -98,7 +145,76 @@ fn is_ns_call(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
     {
         return true;
     }
-    super::util::raw_syscall_of(file, call, NUMBERS)
+    if super::util::raw_syscall_of(file, call, NUMBERS) {
+        return true;
+    }
+    let Some(f) = call.field("function") else {
+        return false;
+    };
+    let Some((pkg, member)) = f
+        .field("operand")
+        .filter(|o| o.kind() == "identifier")
+        .zip(f.field("field"))
+        .map(|(o, m)| (o.text().to_string(), m.text().to_string()))
+    else {
+        return false;
+    };
+    let known_pkg = !crate::engine::scope::is_shadowed(&f, &pkg)
+        && (pkg == "syscall"
+            || pkg == "unix"
+            || SYSCALL_PKGS
+                .iter()
+                .any(|p| file.imports.path_of(&pkg) == Some(p)));
+    if !known_pkg {
+        return false;
+    }
+    if WRAPPERS.contains(&member.as_str()) {
+        return true;
+    }
+    const RAW: &[&str] = &["Syscall", "Syscall6", "RawSyscall", "RawSyscall6"];
+    if !RAW.contains(&member.as_str()) {
+        return false;
+    }
+    call.field("arguments")
+        .and_then(|a| a.named_children().next())
+        .is_some_and(|n| {
+            let name = match &*n.kind() {
+                "identifier" => n.text().to_string(),
+                "selector_expression" => n
+                    .field("field")
+                    .map(|x| x.text().to_string())
+                    .unwrap_or_default(),
+                _ => return false,
+            };
+            let lower = name.to_ascii_lowercase();
+            lower.contains("setns") || lower.contains("unshare")
+        })
+}
+
+fn is_lock_call(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
+    file.is_pkg_call(call, "runtime", "LockOSThread")
+        || call
+            .field("function")
+            .is_some_and(|f| f.text() == "runtime.LockOSThread")
+}
+
+/// Whether some call in the package resolves to the declaration `func`.
+fn has_package_callers<'r>(file: &FileContext<'r>, func: &GoNode<'r>) -> bool {
+    if func.kind() == "func_literal" {
+        return false;
+    }
+    let name = function_name(func);
+    let key = func.range();
+    file.package_decls().iter().any(|d| {
+        d.dfs().any(|c| {
+            c.kind() == "call_expression"
+                && c.field("function").is_some_and(|f| {
+                    let tail = f.text();
+                    tail == name.as_str() || tail.ends_with(&format!(".{name}"))
+                })
+                && matches!(file.resolve_call(&c), Callee::Declared(h) if h.range() == key && function_name(&h) == name)
+        })
+    })
 }
 
 /// Whether the literal `lit` is what a `go` statement starts.

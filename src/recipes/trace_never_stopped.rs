@@ -20,12 +20,33 @@ impl RecipeLogic for TraceNeverStopped {
         let func = crate::engine::scope::enclosing_function(&start)?;
         let stops = stop_mentions(file, &func);
         if stops.is_empty() {
-            if !stop_mentions(file, &file.root.root()).is_empty() {
-                // Stopped by another function of this file (a start/stop pair).
+            // A call to a function of the package that stops the trace.
+            let reach = file.reachable(&func, 2);
+            if reach
+                .bodies
+                .iter()
+                .any(|b| !package_stops(file, b).is_empty())
+            {
+                return None;
+            }
+            let elsewhere: Vec<GoNode<'_>> = file
+                .package_decls()
+                .iter()
+                .flat_map(|d| package_stops(file, d))
+                .collect();
+            if elsewhere.is_empty() {
+                return Some(cx.report(
+                    "nothing in this package calls trace.Stop; add `defer trace.Stop()` after a successful Start",
+                ));
+            }
+            // A function that stops without starting a trace of its own is
+            // the other half of a start/stop pair (an End method, a stop
+            // command, a shutdown hook).
+            if elsewhere.iter().any(|s| !stops_own_start(file, s)) {
                 return None;
             }
             return Some(cx.report(
-                "nothing in this file calls trace.Stop; add `defer trace.Stop()` after a successful Start",
+                "the trace.Stop calls elsewhere stop the traces their own functions start, and none is on this function's way out; add `defer trace.Stop()` after a successful Start",
             ));
         }
         // A deferred Stop, or Stop handed over as a value (a timer, a
@@ -71,6 +92,49 @@ fn stop_mentions<'r>(file: &FileContext<'_>, scope: &GoNode<'r>) -> Vec<GoNode<'
         .filter(|n| matches!(&*n.kind(), "selector_expression" | "identifier"))
         .filter(|n| file.is_pkg_member(n, TRACE, "Stop"))
         .collect()
+}
+
+/// Every mention of `trace.Stop` under `scope`, a declaration of this file
+/// or of another file of the package (where `trace` is taken as the
+/// package's usual name).
+fn package_stops<'r>(file: &FileContext<'_>, scope: &GoNode<'r>) -> Vec<GoNode<'r>> {
+    scope
+        .dfs()
+        .filter(|n| is_trace_member(file, n, "Stop"))
+        .collect()
+}
+
+fn is_trace_member(file: &FileContext<'_>, n: &GoNode<'_>, name: &str) -> bool {
+    if file.is_pkg_member(n, TRACE, name) {
+        return true;
+    }
+    n.kind() == "selector_expression"
+        && n.field("field").is_some_and(|f| f.text() == name)
+        && n.field("operand").is_some_and(|o| {
+            o.kind() == "identifier"
+                && o.text() == "trace"
+                && !crate::engine::scope::is_shadowed(&o, "trace")
+        })
+}
+
+/// Whether the Stop `stop` belongs to a Start of its own: a function around
+/// it (its own, or one it is nested in) calls `trace.Start` directly.
+fn stops_own_start(file: &FileContext<'_>, stop: &GoNode<'_>) -> bool {
+    stop.ancestors()
+        .filter(|a| {
+            matches!(
+                &*a.kind(),
+                "func_literal" | "function_declaration" | "method_declaration"
+            )
+        })
+        .any(|f| {
+            f.dfs().any(|c| {
+                c.kind() == "call_expression"
+                    && c.field("function")
+                        .is_some_and(|g| is_trace_member(file, &g, "Start"))
+                    && same_function(&c, &f)
+            })
+        })
 }
 
 /// Whether `member` is called right there: `trace.Stop()`.
