@@ -227,6 +227,7 @@ impl Engine {
         let root = parse(source);
         let has_error = golang::has_syntax_error(&root.root());
         let findings = self.analyse(path, source, &root, go_version, &candidates, package);
+        let mut unparsed_fixes = 0;
         let findings = if has_error {
             let (kept, dropped): (Vec<_>, Vec<_>) =
                 findings.into_iter().partition(|f| !near_error(&root, f));
@@ -237,18 +238,27 @@ impl Engine {
                     f.recipe
                 ));
             }
-            kept
+            // A file that does not parse is never written, so no finding in
+            // it may claim a rewrite (`check` and `apply` must agree).
+            kept.into_iter()
+                .map(|mut f| {
+                    if f.fix.take().is_some() {
+                        unparsed_fixes += 1;
+                        f.message.push_str(" (not rewritten: the file does not parse as Go here, so gomend never writes it)");
+                    }
+                    f
+                })
+                .collect()
         } else {
             findings
         };
         let lines = LineIndex::new(source);
         out.findings = findings.iter().map(|f| lines.locate(f)).collect();
-        if mode == Mode::Check || !findings.iter().any(|f| f.fix.is_some()) {
-            return out;
-        }
-        if has_error {
+        if mode == Mode::Rewrite && unparsed_fixes > 0 {
             out.warnings
                 .push("the file does not parse as Go; it was not rewritten".into());
+        }
+        if mode == Mode::Check || !findings.iter().any(|f| f.fix.is_some()) {
             return out;
         }
         let mut left_out = Vec::new();
