@@ -252,7 +252,7 @@ fn go_version_flag_overrides_go_mod() {
 fn file_that_does_not_parse_is_skipped_and_never_written() {
     let dir = tempfile::tempdir().unwrap();
     let broken = "package a\n\nimport \"runtime\"\n\nfunc A() {\n\truntime.GC()\n\tif {\n}\n";
-    let good = "package a\n\nimport \"runtime\"\n\nfunc B() {\n\truntime.GC()\n}\n";
+    let good = "package a\n\nimport \"runtime\"\n\nfunc B(n int) int {\n\tn++\n\truntime.GC()\n\treturn n\n}\n";
     std::fs::write(dir.path().join("broken.go"), broken).unwrap();
     std::fs::write(dir.path().join("good.go"), good).unwrap();
     let out = gomend()
@@ -276,7 +276,7 @@ fn file_that_does_not_parse_is_skipped_and_never_written() {
     );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("good.go")).unwrap(),
-        "package a\n\nfunc B() {\n}\n"
+        "package a\n\nfunc B(n int) int {\n\tn++\n\treturn n\n}\n"
     );
 }
 
@@ -401,7 +401,7 @@ fn branch_commits_the_real_rewrite_without_touching_the_working_tree() {
 #[test]
 fn syntax_error_elsewhere_keeps_findings_but_blocks_the_rewrite() {
     let dir = tempfile::tempdir().unwrap();
-    let src = "package a\n\nimport \"runtime\"\n\nfunc A() {\n\truntime.GC()\n}\n\nfunc B() {\n\tif {\n}\n";
+    let src = "package a\n\nimport \"runtime\"\n\nfunc A(n int) int {\n\tn++\n\truntime.GC()\n\treturn n\n}\n\nfunc B() {\n\tif {\n}\n";
     std::fs::write(dir.path().join("a.go"), src).unwrap();
     let check = gomend()
         .args(["check", "."])
@@ -413,7 +413,7 @@ fn syntax_error_elsewhere_keeps_findings_but_blocks_the_rewrite() {
         Some(1),
         "the finding away from the error is reported"
     );
-    assert!(String::from_utf8_lossy(&check.stdout).contains("a.go:6:2: remove-gc"));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("a.go:7:2: remove-gc"));
     let apply = gomend()
         .args(["apply", "."])
         .current_dir(dir.path())
