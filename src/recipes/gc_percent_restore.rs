@@ -8,7 +8,7 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::{enclosing_function, fresh_name_avoiding, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
-use super::util::{enclosing_loop, in_main_or_init};
+use super::util::{enclosing_loop, in_main_or_init_itself};
 
 pub struct GcPercentRestore;
 
@@ -73,7 +73,7 @@ impl RecipeLogic for GcPercentRestore {
         if restored {
             return None;
         }
-        if let Some(f) = in_main_or_init(file, &call) {
+        if let Some(f) = in_main_or_init_itself(file, &call) {
             return Some(cx.report(&format!(
                 "in `{f}` the setting is meant for the whole program"
             )));

@@ -52,8 +52,16 @@ impl RecipeLogic for LibraryGomaxprocs {
         if let Some(why) = dot_import_blocks_removal(file, "runtime") {
             return Some(cx.report(&why));
         }
+        if to_numcpu {
+            if let Some(why) = restores_other_setting(file, &call, &func) {
+                return Some(cx.report(&why));
+            }
+        }
         let body = func.field("body")?;
-        let removed = removal_range(file, &stmt);
+        let removed = match removal_range(file, &stmt) {
+            Ok(r) => r,
+            Err(why) => return Some(cx.report(&why)),
+        };
         // An `init` left with nothing to do, or that only computes values
         // for GOMAXPROCS, goes as a whole.
         let init_empties = in_init
@@ -103,6 +111,56 @@ impl RecipeLogic for LibraryGomaxprocs {
     }
 }
 
+/// Whether `call` is a `GOMAXPROCS(n)` call: through this file's imports, or
+/// spelled `runtime.GOMAXPROCS` in another file of the package.
+fn is_gomaxprocs(file: &FileContext<'_>, call: &GoNode<'_>, this_file: bool) -> bool {
+    if this_file {
+        return file.is_pkg_call(call, "runtime", "GOMAXPROCS");
+    }
+    call.field("function")
+        .is_some_and(|f| f.text() == "runtime.GOMAXPROCS")
+}
+
+/// TRUST.md M1: when the same function, or another function of the
+/// package, sets GOMAXPROCS to some other value, `GOMAXPROCS(NumCPU())` is
+/// the way back from it (or the other branch of one choice), not a stray
+/// override: why, if so.
+fn restores_other_setting(
+    file: &FileContext<'_>,
+    call: &GoNode<'_>,
+    func: &GoNode<'_>,
+) -> Option<String> {
+    let sets_other = |n: &GoNode<'_>, this_file: bool| {
+        n.kind() == "call_expression"
+            && n.range() != call.range()
+            && is_gomaxprocs(file, n, this_file)
+            && n.field("arguments").is_some_and(|a| {
+                let args: Vec<GoNode> = a
+                    .named_children()
+                    .filter(|x| x.kind() != "comment")
+                    .collect();
+                matches!(args.as_slice(), [x] if !only_reads(x) && !is_numcpu(file, x))
+            })
+    };
+    if func.dfs().any(|n| sets_other(&n, true)) {
+        return Some("the same function also sets GOMAXPROCS to another value, so this call is one of its choices or undoes the other; removing it would leave that setting in force".into());
+    }
+    // The package's declarations start with this file's own.
+    let own = file.root.root().children().count();
+    let elsewhere = file
+        .package_decls()
+        .into_iter()
+        .enumerate()
+        .find_map(|(i, d)| {
+            let this_file = i < own;
+            d.dfs()
+                .any(|n| sets_other(&n, this_file))
+                .then(|| d.field("name").map(|n| n.text().to_string()))
+                .flatten()
+        });
+    elsewhere.map(|name| format!("`{name}` sets GOMAXPROCS to another value, so this call may be what restores the default after it; removing it would leave that setting in force"))
+}
+
 /// `GOMAXPROCS(0)` (or a negative constant) only reads the setting.
 fn only_reads(arg: &GoNode<'_>) -> bool {
     let text = arg.text();
@@ -125,24 +183,45 @@ fn is_numcpu(file: &FileContext<'_>, arg: &GoNode<'_>) -> bool {
             .is_some_and(|x| x.named_children().next().is_none())
 }
 
-/// The bytes to remove for the statement: the statement, or the `if` it is
-/// the only statement of when that `if` has no `else` and a condition
-/// without side effects.
-fn removal_range(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Range<usize> {
-    if sibling_statements(stmt).len() == 1 {
-        if let Some(owner) = block_owner(stmt) {
-            // An `else if` keeps its `if`: removing it would leave a bare `else`.
-            let removable_if = owner.kind() == "if_statement"
-                && owner.field("alternative").is_none()
-                && super::util::else_branch_of(&owner).is_none()
-                && owner.field("initializer").is_none_or(|i| is_pure(file, &i))
-                && owner.field("condition").is_some_and(|c| is_pure(file, &c));
-            if removable_if {
-                return owner.range();
-            }
-        }
+/// The bytes to remove for the statement. When it is the only statement of
+/// a branch of an `if`, the branch goes with it: the whole `if` when it has
+/// no `else`, the ` else { ... }` part of an `else` block, and an
+/// `else if` without an `else` of its own (each when the conditions that go
+/// have no side effects). Any other branch it would leave empty is a
+/// report: the error says why.
+fn removal_range(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Result<Range<usize>, String> {
+    if sibling_statements(stmt).len() != 1 {
+        return Ok(stmt.range());
     }
-    stmt.range()
+    let Some(owner) = block_owner(stmt) else {
+        return Ok(stmt.range());
+    };
+    if owner.kind() != "if_statement" {
+        return Ok(stmt.range());
+    }
+    let block = stmt.parent().and_then(|l| l.parent());
+    let is_alternative = owner
+        .field("alternative")
+        .zip(block.as_ref())
+        .is_some_and(|(a, b)| a.range() == b.range());
+    if is_alternative {
+        // `if c { ... } else { stmt }`: the `else` goes.
+        let consequence = owner.field("consequence").ok_or("no consequence")?;
+        return Ok(consequence.range().end..owner.range().end);
+    }
+    let pure_header = owner.field("initializer").is_none_or(|i| is_pure(file, &i))
+        && owner.field("condition").is_some_and(|c| is_pure(file, &c));
+    if owner.field("alternative").is_none() && pure_header {
+        return Ok(match super::util::else_branch_of(&owner) {
+            // `... else if c { stmt }`: the `else if` goes.
+            Some(outer) => {
+                let consequence = outer.field("consequence").ok_or("no consequence")?;
+                consequence.range().end..owner.range().end
+            }
+            None => owner.range(),
+        });
+    }
+    Err("it is the only statement of a branch of an `if` that cannot go with it; removing it would leave an empty block".into())
 }
 
 fn within(inner: &Range<usize>, outer: &Range<usize>) -> bool {

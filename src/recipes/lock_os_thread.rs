@@ -5,6 +5,7 @@
 
 use crate::engine::edit::{indent_at, line_end, owns_lines, TextEdit};
 use crate::engine::golang::GoNode;
+use crate::engine::package::Callee;
 use crate::engine::scope::{enclosing_function, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
@@ -51,6 +52,130 @@ const THREAD_DEATH: &[&str] = &[
     "be reused",
     "not reused",
 ];
+
+/// Words in the names of calls (function, method or package) that suggest
+/// the call changes the calling thread itself: scheduling attributes, core
+/// scheduling, CPU affinity, priority, credentials, namespaces, the signal
+/// mask.
+const THREAD_STATE_CALLS: &[&str] = &[
+    "sched",
+    "prctl",
+    "setns",
+    "unshare",
+    "credential",
+    "affinity",
+    "priority",
+    "sigmask",
+    "sigprocmask",
+    "signalmask",
+    "setuid",
+    "setgid",
+    "setres",
+    "setgroups",
+    "capset",
+    "seccomp",
+    "namespace",
+    "netns",
+    "userns",
+    "mntns",
+];
+
+/// The words of an identifier or path: split at `.`, `/`, `_` and at
+/// lower-to-upper case changes, lower-cased.
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Whether a call's name suggests it changes per-thread state.
+fn names_thread_state(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    THREAD_STATE_CALLS.iter().any(|w| lower.contains(w))
+        || words(name)
+            .iter()
+            .any(|w| matches!(w.as_str(), "ns" | "cred" | "creds" | "nice"))
+}
+
+/// A call made after the lock that cannot be looked into (imported, or
+/// not resolved in the package), directly or through a same-package helper,
+/// and whose name suggests that it changes the thread itself (TRUST.md L2):
+/// the call as the message shows it, in backquotes.
+fn unresolved_thread_call<'r>(
+    file: &FileContext<'r>,
+    body: &GoNode<'r>,
+    after: usize,
+) -> Option<String> {
+    for call in body
+        .dfs()
+        .filter(|n| n.kind() == "call_expression" && n.range().start >= after)
+    {
+        let spelled = call
+            .field("function")
+            .map(|f| f.text().to_string())
+            .unwrap_or_default();
+        match file.resolve_call(&call) {
+            Callee::Builtin(_) => {}
+            Callee::Imported(path, name) => {
+                if path == "runtime" {
+                    continue;
+                }
+                let pkg = path.rsplit('/').next().unwrap_or(&path);
+                if names_thread_state(pkg) || names_thread_state(&name) {
+                    return Some(format!("`{spelled}`"));
+                }
+            }
+            Callee::Unknown(_) => {
+                if names_thread_state(&spelled) {
+                    return Some(format!("`{spelled}`"));
+                }
+            }
+            Callee::Declared(d) => {
+                let reach = file.reachable(&d, 1);
+                let imported = reach.imported.iter().find(|(path, name)| {
+                    let pkg = path.rsplit('/').next().unwrap_or(path);
+                    path != "runtime" && (names_thread_state(pkg) || names_thread_state(name))
+                });
+                if let Some((path, name)) = imported {
+                    let pkg = path.rsplit('/').next().unwrap_or(path);
+                    return Some(format!("`{pkg}.{name}` (called by `{spelled}`)"));
+                }
+                if let Some(name) = reach.unknown.iter().find(|n| names_thread_state(n)) {
+                    return Some(format!("`{name}` (called by `{spelled}`)"));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Whether `func` is the literal of a `go` statement.
+fn is_goroutine_literal(func: &GoNode<'_>) -> bool {
+    func.kind() == "func_literal"
+        && func
+            .parent()
+            .filter(|c| c.kind() == "call_expression")
+            .and_then(|c| c.parent())
+            .is_some_and(|g| g.kind() == "go_statement")
+}
 
 impl RecipeLogic for LockOsThread {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
@@ -122,7 +247,17 @@ impl RecipeLogic for LockOsThread {
                 _ => {}
             }
         }
-        if changes_thread_state(&func) {
+        let nested_unlock = body.dfs().any(|n| {
+            n.kind() == "call_expression"
+                && file.is_pkg_call(&n, "runtime", "UnlockOSThread")
+                && call_statement(&n).is_none_or(|s| s.kind() != "defer_statement")
+                && enclosing_function(&n).is_some_and(|f| f.range() != func.range())
+        });
+        if changes_thread_state(&func)
+            || helpers_after(file, &body, stmt.range().end)
+                .iter()
+                .any(helper_changes_thread_state)
+        {
             return Some(cx.report(
                 "the function changes per-thread state (namespaces, credentials, seccomp filters) that must die with the thread; unlocking would hand the tainted thread back to the scheduler",
             ));
@@ -130,6 +265,18 @@ impl RecipeLogic for LockOsThread {
         if documents_thread_death(src, &call) {
             return Some(cx.report(
                 "a comment says the goroutine is meant to end locked, so that its thread is thrown away",
+            ));
+        }
+        // L1: a goroutine that locks its thread first thing and never
+        // unlocks ends locked, so the runtime throws the thread away with it.
+        if is_goroutine_literal(&func)
+            && at_top == Some(0)
+            && unlocks.is_empty()
+            && !deferred
+            && !nested_unlock
+        {
+            return Some(cx.report(
+                "the goroutine locks its thread first thing and never unlocks it, so it ends locked and its thread is thrown away with it, which keeps whatever the goroutine did to the thread from reaching other code: decide whether that is the point before adding an unlock",
             ));
         }
         if at_top.is_some_and(|pos| pos + 1 == top.len()) {
@@ -142,12 +289,16 @@ impl RecipeLogic for LockOsThread {
                 "the lock is inside a loop or a conditional block; the unlock has to follow the same structure",
             ));
         }
-        let nested_unlock = body.dfs().any(|n| {
-            n.kind() == "call_expression"
-                && file.is_pkg_call(&n, "runtime", "UnlockOSThread")
-                && call_statement(&n).is_none_or(|s| s.kind() != "defer_statement")
-                && enclosing_function(&n).is_some_and(|f| f.range() != func.range())
-        });
+        if let Some(callee) = unresolved_thread_call(file, &body, stmt.range().end) {
+            let what = if unlocks.is_empty() {
+                "whether the goroutine may unlock at all"
+            } else {
+                "where the unlock belongs"
+            };
+            return Some(cx.report(&format!(
+                "{callee} may change the thread itself (its name suggests thread state) and cannot be looked into: {what} depends on what it does"
+            )));
+        }
         if nested_unlock && !deferred {
             return Some(cx.report("a nested function literal unlocks the thread"));
         }
@@ -233,6 +384,46 @@ fn documents_thread_death(src: &str, node: &GoNode<'_>) -> bool {
     })
 }
 
+/// The declarations of the package that calls made after `after` in `body`
+/// reach, two levels deep.
+fn helpers_after<'r>(file: &FileContext<'r>, body: &GoNode<'r>, after: usize) -> Vec<GoNode<'r>> {
+    let mut out: Vec<GoNode<'r>> = Vec::new();
+    for call in body
+        .dfs()
+        .filter(|n| n.kind() == "call_expression" && n.range().start >= after)
+    {
+        if let Callee::Declared(d) = file.resolve_call(&call) {
+            let mut found = vec![d.clone()];
+            found.extend(file.reachable(&d, 1).bodies);
+            for f in found {
+                if !out
+                    .iter()
+                    .any(|o| o.range() == f.range() && o.text() == f.text())
+                {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// [`changes_thread_state`] for a helper: the generic word "namespace" is
+/// left out there, since packages use it for their own namespaces too.
+fn helper_changes_thread_state(func: &GoNode<'_>) -> bool {
+    func.dfs().any(|n| match &*n.kind() {
+        "identifier" | "field_identifier" | "type_identifier" => {
+            let t = n.text().to_ascii_lowercase();
+            THREAD_STATE
+                .iter()
+                .filter(|w| **w != "namespace")
+                .any(|w| t.contains(w))
+        }
+        "interpreted_string_literal" | "raw_string_literal" => n.text().contains("/ns/"),
+        _ => false,
+    })
+}
+
 /// Whether the function names anything that changes namespace state.
 fn changes_thread_state(func: &GoNode<'_>) -> bool {
     func.dfs().any(|n| match &*n.kind() {
@@ -243,4 +434,34 @@ fn changes_thread_state(func: &GoNode<'_>) -> bool {
         "interpreted_string_literal" | "raw_string_literal" => n.text().contains("/ns/"),
         _ => false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_names_into_words() {
+        assert_eq!(words("schedcore.Create"), ["schedcore", "create"]);
+        assert_eq!(words("EnterNS"), ["enter", "ns"]);
+        assert_eq!(words("set_cpu_affinity"), ["set", "cpu", "affinity"]);
+    }
+
+    #[test]
+    fn tells_thread_state_names() {
+        for name in [
+            "schedcore",
+            "SchedSetaffinity",
+            "Setpriority",
+            "netns.Set",
+            "h.ns.Enter",
+            "setCreds",
+            "PthreadSigmask",
+        ] {
+            assert!(names_thread_state(name), "{name}");
+        }
+        for name in ["Encode", "credits", "Instance", "transport.Dial", "ctx.Done"] {
+            assert!(!names_thread_state(name), "{name}");
+        }
+    }
 }

@@ -5,6 +5,7 @@ use crate::engine::edit::{indent_at, line_end, line_start, remove_statement_rang
 use crate::engine::golang::GoNode;
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
+use super::intent;
 use super::util::{in_test_code, loop_of, sibling_statements};
 
 pub struct SelectDefaultSpin;
@@ -118,6 +119,34 @@ fn remove_default(src: &str, dflt: &GoNode<'_>) -> TextEdit {
     TextEdit::delete(s..e)
 }
 
+/// TRUST.md X1: a comment that gives a specific reason for the spin, on the
+/// `default` (above it, on its line, or the comment lines in its empty
+/// body), on the select or the loop, or in the function's doc comment.
+fn stated_reason_for_spin<'r>(
+    file: &FileContext<'_>,
+    dflt: &GoNode<'r>,
+    select: &GoNode<'r>,
+    lp: &GoNode<'r>,
+) -> Option<String> {
+    if let Some(why) = [dflt, select, lp]
+        .into_iter()
+        .find_map(|n| intent::stated_reason(file, n))
+    {
+        return Some(why);
+    }
+    let src = file.source;
+    let inside = dflt
+        .dfs()
+        .chain(dflt.next_all().take_while(|n| n.kind() == "comment"))
+        .filter(|n| n.kind() == "comment")
+        .map(|n| src[n.range()].trim_start_matches("//").trim().to_string())
+        .find(|c| intent::gives_reason(c))?;
+    let short: String = inside.chars().take(70).collect();
+    Some(format!(
+        "a comment gives a reason for the empty default (\"{short}\"); a human should decide whether that reason still holds"
+    ))
+}
+
 impl RecipeLogic for SelectDefaultSpin {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let dflt = cx.node();
@@ -160,6 +189,9 @@ impl RecipeLogic for SelectDefaultSpin {
             return Some(cx.report(
                 "the loop re-checks its condition on every pass; without the default it would only re-check after a case fires",
             ));
+        }
+        if let Some(why) = stated_reason_for_spin(cx.file, &dflt, &select, &lp) {
+            return Some(cx.report(&why));
         }
         Some(cx.fix(Fix {
             edits: vec![remove_default(cx.file.source, &dflt)],

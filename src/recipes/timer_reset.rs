@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::engine::edit::{indent_at, line_start, reindent, TextEdit};
 use crate::engine::golang::GoNode;
-use crate::engine::scope::{declared_names, enclosing_function, fresh_name_avoiding};
+use crate::engine::scope::{declared_names, enclosing_function, fresh_name_avoiding, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::util::enclosing_loop;
@@ -111,6 +111,206 @@ fn starts_line(src: &str, node: &GoNode<'_>) -> bool {
     src[line_start(src, s)..s].trim().is_empty()
 }
 
+/// The statements of a `case` or `default` clause.
+fn clause_statements<'r>(clause: &GoNode<'r>) -> Vec<GoNode<'r>> {
+    clause
+        .children()
+        .find(|c| c.kind() == "statement_list")
+        .map(|l| {
+            l.named_children()
+                .filter(|s| s.kind() != "comment")
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The label of a labelled statement around `stmt`, if any.
+fn label_of(stmt: &GoNode<'_>) -> Option<String> {
+    stmt.parent()
+        .filter(|p| p.kind() == "labeled_statement")
+        .and_then(|p| p.field("label"))
+        .map(|l| l.text().to_string())
+}
+
+/// Whether the clause of `select` ends by leaving the loop around it:
+/// `return`, `goto`, a labelled `break` or `continue` that does not target
+/// the select (or, for `continue`, this loop), `panic`, `os.Exit`,
+/// `log.Fatal*`/`log.Panic*`. A plain `break` only leaves the select.
+fn leaves_loop(
+    file: &FileContext<'_>,
+    clause: &GoNode<'_>,
+    select: &GoNode<'_>,
+    lp: &GoNode<'_>,
+) -> bool {
+    let Some(last) = clause_statements(clause).pop() else {
+        return false;
+    };
+    let label = |n: &GoNode<'_>| {
+        n.named_children()
+            .find(|c| c.kind() == "label_name")
+            .map(|l| l.text().to_string())
+    };
+    match &*last.kind() {
+        "return_statement" | "goto_statement" => true,
+        "break_statement" => label(&last).is_some_and(|l| Some(l) != label_of(select)),
+        "continue_statement" => label(&last).is_some_and(|l| Some(l) != label_of(lp)),
+        "expression_statement" => last.named_children().next().is_some_and(|c| {
+            c.kind() == "call_expression"
+                && (c
+                    .field("function")
+                    .is_some_and(|f| f.kind() == "identifier" && f.text() == "panic")
+                    || file.is_pkg_call(&c, "os", "Exit")
+                    || ["Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln"]
+                        .iter()
+                        .any(|m| file.is_pkg_call(&c, "log", m)))
+        }),
+        _ => false,
+    }
+}
+
+/// The `time.After` call a clause receives from, if it is a timer case.
+fn after_of<'r>(file: &FileContext<'_>, clause: &GoNode<'r>) -> Option<GoNode<'r>> {
+    clause.dfs().find(|n| {
+        file.is_pkg_call(n, "time", "After")
+            && receiving_case(n).is_some_and(|rc| rc.range() == clause.range())
+    })
+}
+
+/// Whether a timer case only sends the loop round again: an empty body, or
+/// a bare `continue`.
+fn only_continues(clause: &GoNode<'_>) -> bool {
+    match clause_statements(clause).as_slice() {
+        [] => true,
+        [s] => s.kind() == "continue_statement" && s.named_children().next().is_none(),
+        _ => false,
+    }
+}
+
+/// What to do with a select in a loop, before looking at its timer cases.
+enum SelectVerdict {
+    /// Nothing is abandoned per pass: no finding.
+    Fine,
+    /// A finding without a rewrite, and why.
+    Report(String),
+    /// The timer cases may be hoisted.
+    Hoist,
+}
+
+fn select_verdict(file: &FileContext<'_>, select: &GoNode<'_>, lp: &GoNode<'_>) -> SelectVerdict {
+    let src = file.source;
+    let clauses: Vec<GoNode<'_>> = select
+        .children()
+        .filter(|c| matches!(&*c.kind(), "communication_case" | "default_case"))
+        .collect();
+    let leaves = |c: &GoNode<'_>| leaves_loop(file, c, select, lp);
+    // T4: every clause leaves the loop, so the select runs at most once per
+    // loop and makes one timer at most.
+    if clauses.iter().all(leaves) {
+        return SelectVerdict::Fine;
+    }
+    // T2: every clause but the timers leaves the loop (a done channel, a
+    // context): the loop only goes round when a timer fired, so none is
+    // abandoned before the loop ends. A periodic or back-off wait.
+    if clauses
+        .iter()
+        .all(|c| after_of(file, c).is_some() || leaves(c))
+    {
+        return SelectVerdict::Fine;
+    }
+    if enclosing_loop(lp).is_some() {
+        return SelectVerdict::Report(
+            "the loop sits inside another loop: a timer with a deferred Stop per outer pass would pile up until the function returns".into(),
+        );
+    }
+    let uses_goto =
+        enclosing_function(lp).is_some_and(|f| f.dfs().any(|n| n.kind() == "goto_statement"));
+    if uses_goto {
+        return SelectVerdict::Report(
+            "the function uses goto, which could jump over the new timer variable".into(),
+        );
+    }
+    let in_block = |n: &GoNode<'_>| {
+        labelled(n)
+            .parent()
+            .is_some_and(|p| p.kind() == "statement_list")
+    };
+    if !in_block(lp) || !in_block(select) || !starts_line(src, lp) || !starts_line(src, select) {
+        return SelectVerdict::Report(
+            "the loop or the select shares its line with other code; split it first".into(),
+        );
+    }
+    // T3: the select is reached only on a retry path.
+    let body = lp.field("body");
+    let list = labelled(select).parent();
+    let directly_in_body = list
+        .as_ref()
+        .and_then(|l| l.parent())
+        .zip(body.as_ref())
+        .is_some_and(|(b, body)| b.range() == body.range());
+    if !directly_in_body {
+        return SelectVerdict::Report(
+            "the select is inside a conditional block of the loop, a retry path: a timer made before the loop would be paid for by every call, also the ones that never wait; decide whether that is worth it".into(),
+        );
+    }
+    let at = labelled(select).range().start;
+    let early_return = list.iter().flat_map(|l| l.named_children()).any(|s| {
+        s.range().end <= at
+            && s.kind() == "if_statement"
+            && s.field("consequence").is_some_and(|b| {
+                b.children()
+                    .find(|c| c.kind() == "statement_list")
+                    .and_then(|l| l.named_children().filter(|c| c.kind() != "comment").last())
+                    .is_some_and(|last| last.kind() == "return_statement")
+            })
+    });
+    if early_return {
+        return SelectVerdict::Report(
+            "the select is reached only when an earlier step of the pass did not return, a retry path: a timer made before the loop would be paid for by the passes that return first; decide whether that is worth it".into(),
+        );
+    }
+    SelectVerdict::Hoist
+}
+
+/// Why this timer case is not hoisted, if it is not.
+fn case_problem(
+    file: &FileContext<'_>,
+    clause: &GoNode<'_>,
+    d: &GoNode<'_>,
+    lp: &GoNode<'_>,
+) -> Option<String> {
+    if let Some(why) = duration_problem(file, d, lp) {
+        return Some(why);
+    }
+    if only_continues(clause) {
+        return Some(
+            "the timer case only sends the loop round again: the timer is the loop's regular wake-up (polling or back-off), and a timer left behind lives only until it fires; decide whether reusing one is worth it".into(),
+        );
+    }
+    None
+}
+
+/// The timer cases of `select` that the fix would hoist, in source order,
+/// with their durations.
+fn plan<'r>(file: &FileContext<'_>, select: &GoNode<'r>) -> Vec<(GoNode<'r>, GoNode<'r>)> {
+    let Some(lp) = enclosing_loop(select) else {
+        return Vec::new();
+    };
+    if !matches!(select_verdict(file, select, &lp), SelectVerdict::Hoist) {
+        return Vec::new();
+    }
+    select
+        .children()
+        .filter(|c| c.kind() == "communication_case")
+        .filter_map(|c| {
+            let after = after_of(file, &c)?;
+            let d = duration(&after)?;
+            case_problem(file, &c, &d, &lp)
+                .is_none()
+                .then_some((after, d))
+        })
+        .collect()
+}
+
 /// One `time.After` case of the select that the fix rewrites.
 struct Hoisted<'r> {
     call: GoNode<'r>,
@@ -129,55 +329,33 @@ impl RecipeLogic for TimerReset {
         let case = receiving_case(&call)?;
         let select = case.parent().filter(|p| p.kind() == "select_statement")?;
         let lp = enclosing_loop(&select)?;
-        if enclosing_loop(&lp).is_some() {
-            return Some(cx.report(
-                "the loop sits inside another loop: a timer with a deferred Stop per outer pass would pile up until the function returns",
-            ));
+        match select_verdict(file, &select, &lp) {
+            SelectVerdict::Fine => return None,
+            SelectVerdict::Report(why) => return Some(cx.report(&why)),
+            SelectVerdict::Hoist => {}
         }
         let d = duration(&call)?;
-        let uses_goto =
-            enclosing_function(&lp).is_some_and(|f| f.dfs().any(|n| n.kind() == "goto_statement"));
-        if uses_goto {
-            return Some(
-                cx.report("the function uses goto, which could jump over the new timer variable"),
-            );
-        }
-        if let Some(why) = duration_problem(file, &d, &lp) {
+        if let Some(why) = case_problem(file, &case, &d, &lp) {
             return Some(cx.report(&why));
         }
-        let in_block = |n: &GoNode<'_>| {
-            labelled(n)
-                .parent()
-                .is_some_and(|p| p.kind() == "statement_list")
-        };
-        if !in_block(&lp)
-            || !in_block(&select)
-            || !starts_line(src, &lp)
-            || !starts_line(src, &select)
-        {
-            return Some(
-                cx.report("the loop or the select shares its line with other code; split it first"),
-            );
-        }
 
-        // Every time.After case of this select that can be hoisted gets its
-        // own timer, in one fix, so the names and resets stay together.
+        // Names: the timers of the selects before this one in the same
+        // declaration are planned first, in source order, so two loops of
+        // one function do not both declare `timer`. Each time.After case of
+        // this select that can be hoisted gets its own timer, in one fix, so
+        // the names and resets stay together.
         let mut taken = HashSet::new();
-        let mut hoisted = Vec::new();
-        for c in select
-            .children()
-            .filter(|c| c.kind() == "communication_case")
-        {
-            let Some(after) = c.dfs().find(|n| {
-                file.is_pkg_call(n, "time", "After")
-                    && receiving_case(n).is_some_and(|rc| rc.range() == c.range())
-            }) else {
-                continue;
-            };
-            let Some(d) = duration(&after) else { continue };
-            if duration_problem(file, &d, &lp).is_some() {
-                continue;
+        if let Some(top) = top_level(&select) {
+            for earlier in top.dfs().filter(|n| {
+                n.kind() == "select_statement" && n.range().start < select.range().start
+            }) {
+                for (after, _) in plan(file, &earlier) {
+                    taken.insert(fresh_name_avoiding(&after, "timer", &taken));
+                }
             }
+        }
+        let mut hoisted = Vec::new();
+        for (after, d) in plan(file, &select) {
             let name = fresh_name_avoiding(&select, "timer", &taken);
             taken.insert(name.clone());
             hoisted.push(Hoisted {
@@ -191,7 +369,6 @@ impl RecipeLogic for TimerReset {
         }
 
         let q = file.qualifier("time");
-        let pre_1_23 = !file.go_version.at_least(1, 23);
         let loop_indent = indent_at(src, lp.range().start).to_string();
         let select_indent = indent_at(src, select.range().start).to_string();
         let mut before_loop = String::new();
@@ -205,11 +382,11 @@ impl RecipeLogic for TimerReset {
             before_loop.push_str(&format!(
                 "{li}{n} := {q}NewTimer({at_loop})\n{li}defer {n}.Stop()\n"
             ));
-            if pre_1_23 {
-                before_select.push_str(&format!(
-                    "{si}if !{n}.Stop() {{\n{si}\tselect {{\n{si}\tcase <-{n}.C:\n{si}\tdefault:\n{si}\t}}\n{si}}}\n"
-                ));
-            }
+            // Before Go 1.23 (the only versions the recipe runs at), a
+            // timer that may have fired is stopped and drained before Reset.
+            before_select.push_str(&format!(
+                "{si}if !{n}.Stop() {{\n{si}\tselect {{\n{si}\tcase <-{n}.C:\n{si}\tdefault:\n{si}\t}}\n{si}}}\n"
+            ));
             before_select.push_str(&format!("{si}{n}.Reset({at_select})\n"));
             edits.push(TextEdit::replace(h.call.range(), format!("{n}.C")));
         }

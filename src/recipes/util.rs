@@ -76,6 +76,17 @@ pub fn in_main_or_init(file: &FileContext<'_>, node: &GoNode<'_>) -> Option<&'st
     }
 }
 
+/// Whether `node` is a statement of the program's `main` function or of an
+/// `init` function itself: unlike [`in_main_or_init`], a function literal
+/// inside them (a goroutine, a handler) is not.
+pub fn in_main_or_init_itself(file: &FileContext<'_>, node: &GoNode<'_>) -> Option<&'static str> {
+    let func = crate::engine::scope::enclosing_function(node)?;
+    if func.kind() != "function_declaration" || func.parent()?.kind() != "source_file" {
+        return None;
+    }
+    in_main_or_init(file, node)
+}
+
 /// Whether `node` is test code: in a `_test.go` file or the `testing`
 /// package, or in a function that
 /// takes a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`.
