@@ -85,7 +85,10 @@ fn token_and_api_root_come_from_the_environment() {
         .get_path(std::path::Path::new("internal/pool/pool.go"))
         .unwrap();
     let text = String::from_utf8(remote.find_blob(blob.id()).unwrap().content().to_vec()).unwrap();
-    assert_eq!(text, "package pool\n\nfunc Work() {\n}\n");
+    assert_eq!(
+        text,
+        "package pool\n\nfunc Work(items []string) int {\n\tn := len(items)\n\treturn n\n}\n"
+    );
 }
 
 #[test]

@@ -460,7 +460,13 @@ mod tests {
         ] {
             assert!(names_thread_state(name), "{name}");
         }
-        for name in ["Encode", "credits", "Instance", "transport.Dial", "ctx.Done"] {
+        for name in [
+            "Encode",
+            "credits",
+            "Instance",
+            "transport.Dial",
+            "ctx.Done",
+        ] {
             assert!(!names_thread_state(name), "{name}");
         }
     }

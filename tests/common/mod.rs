@@ -97,14 +97,15 @@ pub fn fixed_sig(seconds: i64) -> Signature<'static> {
 
 /// Go source with `gc` lines of `runtime.GC()` and `sched` of `runtime.Gosched()`.
 pub fn go_file(pkg: &str, gc: usize, sched: usize) -> String {
-    let mut s = format!("package {pkg}\n\nimport \"runtime\"\n\nfunc Work() {{\n");
+    let mut s =
+        format!("package {pkg}\n\nimport \"runtime\"\n\nfunc Work(items []string) int {{\n\tn := len(items)\n");
     for _ in 0..gc {
         s.push_str("\truntime.GC()\n");
     }
     for _ in 0..sched {
         s.push_str("\truntime.Gosched()\n");
     }
-    s.push_str("}\n");
+    s.push_str("\treturn n\n}\n");
     s
 }
 
