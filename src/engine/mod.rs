@@ -268,6 +268,7 @@ impl Engine {
     }
 
     /// Applies fixes round after round until none is left over.
+    #[allow(clippy::too_many_arguments)]
     fn fix_point(
         &self,
         path: &Path,

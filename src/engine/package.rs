@@ -139,10 +139,13 @@ const CACHED_DIRECTORIES: usize = 64;
 /// Views per (directory, package name, tests), shared by every file of a run.
 pub struct PackageCache {
     source: Box<dyn PackageSource>,
-    views: Mutex<VecDeque<(CacheKey, Arc<OnceLock<Arc<PackageView>>>)>>,
+    views: Mutex<VecDeque<(CacheKey, ViewCell)>>,
 }
 
 type CacheKey = (PathBuf, String, bool);
+
+/// A directory's view, built once by whichever file needs it first.
+type ViewCell = Arc<OnceLock<Arc<PackageView>>>;
 
 impl PackageCache {
     pub fn new(source: impl PackageSource + 'static) -> Self {
