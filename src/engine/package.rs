@@ -143,6 +143,8 @@ pub struct PackageCache {
 }
 
 type CacheKey = (PathBuf, String, bool);
+
+/// A directory's view, built once by whichever file needs it first.
 type ViewCell = Arc<OnceLock<Arc<PackageView>>>;
 
 impl PackageCache {

@@ -10,14 +10,20 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::{declared_names, fresh_name_avoiding, is_shadowed, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
-use super::util::in_test_code;
+use super::goroutines::{
+    call_name, channel_names, channel_use, declared_in_body, feeds_channel_after, goroutine_work,
+    has_word, inside_literal_below, is_channel_expr, is_channel_type, is_io_call,
+    local_declaration, lock_held_at, long_lived_loop, loop_variables, names_one_of, outermost_loop,
+    runs_under_caller_lock, words, written_type, CallTarget, Work, FUNCTIONS, LONG_RUNNING_NAMES,
+    TEARDOWN_NAMES,
+};
+use super::intent;
+use super::util::enclosing_loop;
 
 pub struct BoundedSpawn;
 
 /// The default number of goroutines allowed at once.
 const DEFAULT_LIMIT: usize = 16;
-
-const FUNCTIONS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
 
 /// What to do with one `go` statement, before a name is chosen.
 struct Plan {
@@ -108,20 +114,30 @@ impl RecipeLogic for BoundedSpawn {
                 ));
             }
         }
-        Some(cx.fix(Fix {
+        let mut finding = cx.fix(Fix {
             edits,
             add_imports: Vec::new(),
-        }))
+        });
+        let chosen = if file.settings.get("bounded-spawn.limit").is_some() {
+            format!("{limit}, from the `bounded-spawn.limit` setting")
+        } else {
+            format!("{limit}, the recipe's default: a fixed number, not measured for this machine or this work")
+        };
+        finding.message = format!(
+            "{}; the rewrite allows {limit} at once (bound: {chosen}; `--set bounded-spawn.limit=N` changes it)",
+            finding.message
+        );
+        Some(finding)
     }
 }
 
 /// Decides about one `go` statement: `Ok(None)` when it is not an unbounded
 /// spawn per item, `Err(why)` when it is but cannot be rewritten safely.
-fn plan(file: &FileContext<'_>, go: &GoNode<'_>, limit: usize) -> Result<Option<Plan>, String> {
-    let Some(lp) = innermost_loop(go) else {
+fn plan<'r>(file: &FileContext<'r>, go: &GoNode<'r>, limit: usize) -> Result<Option<Plan>, String> {
+    let Some(lp) = enclosing_loop(go) else {
         return Ok(None);
     };
-    if !iterates_items(&lp, limit) || per_cpu(file, &lp) {
+    if !iterates_items(file, &lp, limit) {
         return Ok(None);
     }
     let Some(loop_body) = lp.field("body") else {
@@ -153,40 +169,54 @@ fn plan(file: &FileContext<'_>, go: &GoNode<'_>, limit: usize) -> Result<Option<
     let Some(callee) = call.field("function") else {
         return Ok(None);
     };
-    let chans = channel_names(go);
-    // The code the goroutine runs, as far as this file shows it.
-    let (runs, body_edit) = if callee.kind() == "func_literal" {
+    let body_edit = if callee.kind() == "func_literal" {
         let Some(body) = callee.field("body") else {
             return Ok(None);
         };
-        if runs_forever(&body) {
-            // A long-lived worker, not work for one item.
-            return Ok(None);
-        }
-        let edit = literal_body_edit(file.source, go, &body)?;
-        let Some(edit) = edit else {
+        let Some(edit) = literal_body_edit(file.source, go, &body)? else {
             return Ok(None);
         };
-        (vec![go.clone()], edit)
+        edit
     } else {
-        let wrapped = wrap_call(file, go, &lp, &call, &callee)?;
-        let mut runs = vec![go.clone()];
-        if callee.kind() == "identifier" {
-            if let Some(f) = same_file_function(go, &callee.text()) {
-                runs.push(f);
-            }
-        }
-        (runs, wrapped)
+        wrap_call(file, go, &lp, &call, &callee)?
     };
-    if in_test_code(file, go) {
-        return Err("tests and benchmarks often start goroutines to create load on purpose".into());
+    if intent::in_test_support(file, go) {
+        return Err("this is test or test-support code, where goroutines are often started to create load on purpose".into());
     }
-    for code in &runs {
-        if let Some(what) = channel_use(code, &chans) {
-            return Err(format!(
-                "the goroutine {what}; with a bound, goroutines blocked on other channels could deadlock a pipeline that is read after the loop"
-            ));
-        }
+    let outer = outermost_loop(go).unwrap_or_else(|| lp.clone());
+    let work = goroutine_work(file, go);
+    // B5: a deliberate fan-out of stops, closes or waits.
+    if let Some(why) = teardown_fanout(go, &callee) {
+        return Err(why);
+    }
+    // B4: a lock held at the loop.
+    if let Some(lock) = lock_held_at(&outer) {
+        return Err(format!(
+            "`{lock}` is held at the loop; a blocking semaphore there would stall everyone who needs the lock, so bound it by hand outside the critical section"
+        ));
+    }
+    if let Some(why) = runs_under_caller_lock(file, go) {
+        return Err(format!(
+            "{why}; a blocking semaphore inside a critical section would stall everyone who needs the lock"
+        ));
+    }
+    // B1: long-lived goroutines never give their slot back.
+    if let Some(why) = long_lived(file, &work) {
+        return Err(format!(
+            "the goroutine {why}: a long-lived goroutine never gives its slot back, so the loop would deadlock once there are more of them than the bound"
+        ));
+    }
+    // B3: already bounded.
+    if let Some(why) = already_bounded(file, &lp, &work) {
+        return Err(format!("{why}; a second bound would only get in its way"));
+    }
+    // B2: channels link the goroutines to the code after the loop.
+    if let Some(why) = channel_link(file, go, &lp, &callee, &work) {
+        return Err(format!(
+            "{why}; with a bound, goroutines blocked on a channel could hold every slot and deadlock code that runs after the loop"
+        ));
+    }
+    for code in &work.code {
         if waits(code) {
             return Err("the goroutine waits for other goroutines; with a bound it could wait for ones that cannot start".into());
         }
@@ -196,9 +226,33 @@ fn plan(file: &FileContext<'_>, go: &GoNode<'_>, limit: usize) -> Result<Option<
             ));
         }
     }
+    // B6: small by construction.
+    if let Some(what) = small_by_construction(file, &lp) {
+        return Err(format!(
+            "the loop ranges over {what}, which is small by construction; a bound would change nothing"
+        ));
+    }
+    // X1: the author says why the loop fans out.
+    for stmt in [go, &lp, &outer] {
+        if let Some(why) = intent::stated_reason_at_head(file, stmt) {
+            return Err(why);
+        }
+    }
+    // Calls whose effect cannot be seen: they could block on anything.
+    if let Some(name) = work.calls.iter().find_map(|(_, t)| match t {
+        CallTarget::Opaque(name) => Some(name.clone()),
+        _ => None,
+    }) {
+        return Err(format!(
+            "the goroutine calls `{name}`, which cannot be resolved here; if it blocks on something that only happens after the loop, a bound would deadlock, so check it and bound by hand"
+        ));
+    }
+    // B6: CPU-only work holds no thread in a system call.
+    if !work.calls.iter().any(|(c, t)| is_io_call(c, t)) {
+        return Err("the goroutine does no visible I/O (no file, network, process or database call), so it holds no thread in a system call and the reason for a bound does not apply; bound it by hand if memory per goroutine matters".into());
+    }
     // Where the semaphore is declared: before the outermost loop of the
     // function, so that every iteration shares it.
-    let outer = outermost_loop(go).unwrap_or_else(|| lp.clone());
     let anchor = match outer.parent() {
         Some(p) if p.kind() == "labeled_statement" => p,
         _ => outer.clone(),
@@ -223,40 +277,311 @@ fn plan(file: &FileContext<'_>, go: &GoNode<'_>, limit: usize) -> Result<Option<
     }))
 }
 
-/// The closest loop around `node` in the same function.
-fn innermost_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
-    for a in node.ancestors() {
-        let k = a.kind();
-        if k == "for_statement" {
-            return Some(a);
+/// B5: the function around the loop, or the goroutine's own work, stops,
+/// closes or waits for something: such fan-outs are deliberate, so the total
+/// time is the slowest one rather than the sum.
+fn teardown_fanout(go: &GoNode<'_>, callee: &GoNode<'_>) -> Option<String> {
+    for f in go.ancestors().filter(|a| FUNCTIONS.contains(&&*a.kind())) {
+        if let Some(name) = f.field("name").map(|n| n.text().to_string()) {
+            if names_one_of(&name, TEARDOWN_NAMES).is_some() {
+                return Some(format!(
+                    "`{name}` fans out on purpose so that it takes as long as the slowest item, not the sum; a bound would serialise it"
+                ));
+            }
         }
-        if FUNCTIONS.contains(&&*k) {
-            return None;
+    }
+    let own_scope = (callee.kind() == "func_literal").then(|| callee.clone());
+    for call in go.dfs().filter(|n| n.kind() == "call_expression") {
+        if call.ancestors().any(|a| a.kind() == "defer_statement") {
+            continue;
         }
+        let name = call_name(&call);
+        if names_one_of(&name, TEARDOWN_NAMES).is_none() || name == "Wait" {
+            continue;
+        }
+        // Closing or cancelling what the goroutine made itself is cleanup,
+        // not the work.
+        let root = call
+            .field("function")
+            .and_then(|f| f.dfs().find(|n| n.kind() == "identifier"))
+            .map(|n| n.text().to_string())
+            .unwrap_or_default();
+        if own_scope
+            .as_ref()
+            .is_some_and(|lit| declared_in_body(&call, &root, lit))
+        {
+            continue;
+        }
+        return Some(format!(
+            "each goroutine runs `{name}`: stops, closes and waits are fanned out on purpose so that they take as long as the slowest one, not the sum"
+        ));
     }
     None
 }
 
-/// The outermost loop around `node` in the same function.
-fn outermost_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
-    let mut found = None;
-    for a in node.ancestors() {
-        let k = a.kind();
-        if FUNCTIONS.contains(&&*k) {
-            break;
-        }
-        if k == "for_statement" {
-            found = Some(a);
+/// B1: why the goroutine lives until shutdown, if it does.
+fn long_lived<'r>(file: &FileContext<'r>, work: &Work<'r>) -> Option<String> {
+    for code in &work.code {
+        if let Some(why) = long_lived_loop(file, code) {
+            let whose = match code.field("name") {
+                Some(n) if code.kind() != "go_statement" => format!(" (in `{}`)", n.text()),
+                _ => String::new(),
+            };
+            return Some(format!("{why}{whose}"));
         }
     }
-    found
+    work.calls.iter().find_map(|(call, t)| {
+        let unresolved = matches!(t, CallTarget::Opaque(_) | CallTarget::Std(..));
+        let name = call_name(call);
+        (unresolved && has_word(&name, LONG_RUNNING_NAMES))
+            .then(|| format!("calls `{name}`, which is named like a loop that runs until shutdown"))
+    })
 }
 
-/// Whether `node` sits in a function literal that is itself inside `scope`.
-fn inside_literal_below(node: &GoNode<'_>, scope: &GoNode<'_>) -> bool {
-    node.ancestors()
-        .take_while(|a| a.range() != scope.range())
-        .any(|a| a.kind() == "func_literal")
+/// Concurrency words: a loop bound named like these is a pool size.
+const POOL_WORDS: &[&str] = &[
+    "worker",
+    "workers",
+    "thread",
+    "threads",
+    "nthreads",
+    "parallel",
+    "parallelism",
+    "procs",
+    "nprocs",
+    "shards",
+    "nshards",
+    "concurrency",
+    "conns",
+    "cpu",
+    "cpus",
+    "ncpu",
+    "goroutines",
+    "pool",
+];
+
+/// B3: why the goroutines are already bounded, if they are: the goroutine
+/// takes a semaphore or waits on a limiter, or the loop counts to a pool
+/// size.
+fn already_bounded<'r>(file: &FileContext<'r>, lp: &GoNode<'r>, work: &Work<'r>) -> Option<String> {
+    for (call, _) in &work.calls {
+        let name = call_name(call);
+        if matches!(name.as_str(), "Acquire" | "TryAcquire") {
+            return Some(format!(
+                "the goroutine already takes a semaphore (`{name}`)"
+            ));
+        }
+        if name == "Wait" {
+            let recv = call
+                .field("function")
+                .and_then(|f| f.field("operand"))
+                .map(|o| o.text().to_lowercase())
+                .unwrap_or_default();
+            if ["limit", "rate", "sem", "throttle", "bucket"]
+                .iter()
+                .any(|w| recv.contains(w))
+            {
+                return Some("the goroutine already waits on a limiter".into());
+            }
+        }
+    }
+    for code in &work.code {
+        for send in code.dfs().filter(|n| n.kind() == "send_statement") {
+            let ch = send
+                .field("channel")
+                .map(|c| c.text().to_lowercase())
+                .unwrap_or_default();
+            if ["sem", "token", "limit", "slot", "throttle", "guard"]
+                .iter()
+                .any(|w| ch.contains(w))
+            {
+                return Some("the goroutine already takes a slot of a semaphore channel".into());
+            }
+        }
+    }
+    let bound = loop_bound(lp)?;
+    for n in bound.dfs() {
+        if matches!(&*n.kind(), "identifier" | "field_identifier")
+            && POOL_WORDS
+                .iter()
+                .any(|w| words(&n.text()).iter().any(|x| x == w))
+        {
+            return Some(format!(
+                "the loop's size `{}` is named for concurrency, so it is already the bound",
+                bound.text()
+            ));
+        }
+    }
+    if per_cpu(file, lp) {
+        return Some(
+            "the loop's size follows the number of CPUs, so it is already the bound".into(),
+        );
+    }
+    if let Some(n) = counts_to_pool(file, lp) {
+        return Some(format!(
+            "the loop counts to `{n}`, a pool size rather than a list of items, so it is already the bound"
+        ));
+    }
+    None
+}
+
+/// The expression a loop's size comes from: what a `range` goes over, or
+/// the right side of a counter's condition.
+fn loop_bound<'r>(lp: &GoNode<'r>) -> Option<GoNode<'r>> {
+    if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
+        return rc.field("right");
+    }
+    lp.children()
+        .find(|c| c.kind() == "for_clause")
+        .and_then(|fc| fc.field("condition"))
+        .and_then(|c| c.field("right"))
+}
+
+/// The bound of a loop that counts to a number that is not the length of
+/// something: `for i := 0; i < n; i++` or `for i := range n` with `n` an
+/// integer (not a slice or map).
+fn counts_to_pool<'r>(file: &FileContext<'r>, lp: &GoNode<'r>) -> Option<String> {
+    let bound = loop_bound(lp)?;
+    // A constant count above the limit is a number of items.
+    if constant_count(lp).is_some() {
+        return None;
+    }
+    if bound.dfs().any(|n| {
+        n.kind() == "call_expression" && n.field("function").is_some_and(|f| f.text() == "len")
+    }) {
+        return None;
+    }
+    let counter = lp.children().any(|c| c.kind() == "for_clause");
+    if counter || is_integer(file, &bound) {
+        return Some(bound.text().to_string());
+    }
+    None
+}
+
+const INTEGER_TYPES: &[&str] = &[
+    "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
+    "uintptr",
+];
+
+/// Whether `expr` is visibly an integer: a literal, arithmetic, or a name or
+/// field declared with an integer type or from an integer literal.
+fn is_integer<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> bool {
+    match &*expr.kind() {
+        "int_literal" => true,
+        "binary_expression" => {
+            expr.field("left").is_some_and(|l| is_integer(file, &l))
+                || expr.field("right").is_some_and(|r| is_integer(file, &r))
+        }
+        "parenthesized_expression" => expr
+            .named_children()
+            .next()
+            .is_some_and(|e| is_integer(file, &e)),
+        "call_expression" => expr
+            .field("function")
+            .is_some_and(|f| INTEGER_TYPES.contains(&&*f.text())),
+        "identifier" | "selector_expression" => {
+            if let Some(t) = written_type(file, expr) {
+                return INTEGER_TYPES.contains(&&*t.text());
+            }
+            if expr.kind() == "identifier" {
+                if let Some(v) = local_declaration(file, expr, &expr.text()).and_then(|d| d.value) {
+                    return v.kind() == "int_literal";
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+/// B2: how the goroutine is linked by channels to the code around the
+/// loop, if it is.
+fn channel_link<'r>(
+    file: &FileContext<'r>,
+    go: &GoNode<'r>,
+    lp: &GoNode<'r>,
+    callee: &GoNode<'r>,
+    work: &Work<'r>,
+) -> Option<String> {
+    let chans = channel_names(go);
+    for (i, code) in work.code.iter().enumerate() {
+        let local = if i == 0 {
+            chans.clone()
+        } else {
+            HashSet::new()
+        };
+        if let Some(what) = channel_use(code, &local) {
+            let whose = match code.field("name") {
+                Some(n) if i > 0 => format!(" (in `{}`)", n.text()),
+                _ => String::new(),
+            };
+            return Some(format!("the goroutine {what}{whose}"));
+        }
+    }
+    if callee.kind() == "func_literal" {
+        let params = callee.field("parameters");
+        if let Some(p) = params
+            .iter()
+            .flat_map(|p| p.named_children().collect::<Vec<_>>())
+            .find(|p| p.field("type").is_some_and(|t| is_channel_type(file, &t)))
+        {
+            return Some(format!("the goroutine receives a channel (`{}`)", p.text()));
+        }
+    }
+    // A channel handed to it, or a channel field it uses.
+    let uses = go.dfs().find(|n| {
+        matches!(&*n.kind(), "identifier" | "selector_expression")
+            && n.parent().is_none_or(|p| {
+                p.kind() != "selector_expression"
+                    || p.field("field").is_none_or(|f| f.range() != n.range())
+            })
+            && is_channel_expr(file, n)
+    });
+    if let Some(u) = uses {
+        return Some(format!("the goroutine uses channel `{}`", u.text()));
+    }
+    feeds_channel_after(lp).map(|what| format!("the function {what}"))
+}
+
+/// B6: what the loop ranges over when that is small by construction: a
+/// fixed-size array or a map keyed by an enum-like type.
+fn small_by_construction<'r>(file: &FileContext<'r>, lp: &GoNode<'r>) -> Option<String> {
+    let rc = lp.children().find(|c| c.kind() == "range_clause")?;
+    let right = rc.field("right")?;
+    let ty = written_type(file, &right)?;
+    match &*ty.kind() {
+        "array_type" => Some(format!("`{}`, a fixed-size array", right.text())),
+        "map_type" => {
+            let key = ty.field("key")?;
+            enum_like(file, &key).then(|| {
+                format!(
+                    "`{}`, a map keyed by the enum-like type `{}`",
+                    right.text(),
+                    key.text()
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether a type names a set of constants: a package type defined as an
+/// integer, or a type of another package named like a kind (`...Type`,
+/// `...Kind`, `...Mode`, `...Class`).
+fn enum_like<'r>(file: &FileContext<'r>, ty: &GoNode<'r>) -> bool {
+    match &*ty.kind() {
+        "type_identifier" => file
+            .package_type(&ty.text())
+            .and_then(|s| s.field("type"))
+            .is_some_and(|t| INTEGER_TYPES.contains(&&*t.text())),
+        "qualified_type" => ty.field("name").is_some_and(|n| {
+            let n = n.text();
+            ["Type", "Kind", "Mode", "Class"]
+                .iter()
+                .any(|s| n.ends_with(s))
+        }),
+        _ => false,
+    }
 }
 
 /// Whether the `go` statement uses a variable of its iteration: a loop
@@ -333,47 +658,9 @@ fn int_value(n: &GoNode<'_>) -> Option<usize> {
     }
 }
 
-/// Whether a goroutine body is a worker loop: a `for { ... }` at its top
-/// level that no `break` leaves (a worker stops by returning, if at all).
-fn runs_forever(body: &GoNode<'_>) -> bool {
-    body.children()
-        .filter(|c| c.kind() == "statement_list")
-        .flat_map(|l| l.named_children().collect::<Vec<_>>())
-        .any(|s| {
-            s.kind() == "for_statement"
-                && s.named_children()
-                    .all(|c| c.kind() == "block" || c.kind() == "comment")
-                && !breaks_out(&s)
-        })
-}
-
-/// Whether a `break` leaves the loop `lp` (an unlabelled one not inside an
-/// inner loop, switch or select, or any labelled one).
-fn breaks_out(lp: &GoNode<'_>) -> bool {
-    lp.dfs().any(|n| {
-        if n.kind() != "break_statement" {
-            return false;
-        }
-        if n.named_children().next().is_some() {
-            return true;
-        }
-        let owner = n.ancestors().find(|a| {
-            matches!(
-                &*a.kind(),
-                "for_statement"
-                    | "expression_switch_statement"
-                    | "type_switch_statement"
-                    | "select_statement"
-                    | "func_literal"
-            )
-        });
-        owner.is_some_and(|o| o.range() == lp.range())
-    })
-}
-
 /// Whether a loop goes over items: a `range` or a counter with a condition,
 /// and not over a constant number of items within the limit.
-fn iterates_items(lp: &GoNode<'_>, limit: usize) -> bool {
+fn iterates_items<'r>(file: &FileContext<'r>, lp: &GoNode<'r>, limit: usize) -> bool {
     if constant_count(lp).is_some_and(|k| k <= limit) {
         return false;
     }
@@ -381,8 +668,19 @@ fn iterates_items(lp: &GoNode<'_>, limit: usize) -> bool {
         let Some(right) = rc.field("right") else {
             return false;
         };
-        if right.kind() == "composite_literal" {
-            let elements = right
+        // A literal list, written in place or as the only value of a
+        // variable that nothing else assigns: small by construction.
+        let literal = if right.kind() == "composite_literal" {
+            Some(right)
+        } else if right.kind() == "identifier" && !assigned_anywhere(file, &right) {
+            local_declaration(file, &right, &right.text())
+                .and_then(|d| d.value)
+                .filter(|v| v.kind() == "composite_literal")
+        } else {
+            None
+        };
+        if let Some(lit) = literal {
+            let elements = lit
                 .field("body")
                 .map(|b| b.named_children().filter(|e| e.kind() != "comment").count())
                 .unwrap_or(0);
@@ -393,6 +691,26 @@ fn iterates_items(lp: &GoNode<'_>, limit: usize) -> bool {
     lp.children()
         .find(|c| c.kind() == "for_clause")
         .is_some_and(|fc| fc.field("condition").is_some())
+}
+
+/// Whether the variable `name` is assigned or appended to anywhere in its
+/// function or, for a package variable, in the file.
+fn assigned_anywhere<'r>(file: &FileContext<'r>, name: &GoNode<'r>) -> bool {
+    let scope = if is_shadowed(name, &name.text()) {
+        top_level(name)
+    } else {
+        Some(file.root.root())
+    };
+    let Some(scope) = scope else {
+        return true;
+    };
+    let text = name.text().to_string();
+    let found = scope.dfs().any(|n| {
+        matches!(&*n.kind(), "assignment_statement")
+            && n.field("left")
+                .is_some_and(|l| l.named_children().any(|t| t.text() == text.as_str()))
+    });
+    found
 }
 
 /// Whether the loop body, outside the goroutine, already paces the loop: a
@@ -418,94 +736,6 @@ fn already_paced(loop_body: &GoNode<'_>, go: &GoNode<'_>) -> bool {
             _ => false,
         }
     })
-}
-
-/// Names that hold channels in the declaration around `node` or at package
-/// level: made with `make(chan ...)`, or declared with a channel type.
-fn channel_names(node: &GoNode<'_>) -> HashSet<String> {
-    let mut out = HashSet::new();
-    let Some(file) = node.ancestors().find(|a| a.kind() == "source_file") else {
-        return out;
-    };
-    let top = top_level(node);
-    let mut scopes: Vec<GoNode> = file
-        .children()
-        .filter(|d| d.kind() == "var_declaration")
-        .collect();
-    scopes.extend(top);
-    for scope in scopes {
-        for n in scope.dfs() {
-            match &*n.kind() {
-                "var_spec" | "parameter_declaration"
-                    if n.field("type").is_some_and(|t| t.kind() == "channel_type")
-                        || n.field("value").is_some_and(|v| makes_channel(&v)) =>
-                {
-                    let mut names = Vec::new();
-                    declared_names(&n, &mut names);
-                    out.extend(names);
-                }
-                "short_var_declaration" => {
-                    let left: Vec<GoNode> = n
-                        .field("left")
-                        .map(|l| l.named_children().collect())
-                        .unwrap_or_default();
-                    let right: Vec<GoNode> = n
-                        .field("right")
-                        .map(|r| r.named_children().collect())
-                        .unwrap_or_default();
-                    for (l, r) in left.iter().zip(&right) {
-                        if makes_channel(r) {
-                            out.insert(l.text().to_string());
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    out
-}
-
-/// Whether `expr` (or the expression list it is) is `make(chan ...)`.
-fn makes_channel(expr: &GoNode<'_>) -> bool {
-    let e = if expr.kind() == "expression_list" {
-        match expr.named_children().next() {
-            Some(e) => e,
-            None => return false,
-        }
-    } else {
-        expr.clone()
-    };
-    e.kind() == "call_expression"
-        && e.field("function").is_some_and(|f| f.text() == "make")
-        && e.field("arguments")
-            .and_then(|a| a.named_children().next())
-            .is_some_and(|t| t.kind() == "channel_type")
-}
-
-/// How `code` touches a channel, if it does.
-fn channel_use(code: &GoNode<'_>, chans: &HashSet<String>) -> Option<String> {
-    for n in code.dfs() {
-        match &*n.kind() {
-            "send_statement" => return Some("sends on a channel".into()),
-            "select_statement" => return Some("selects on channels".into()),
-            "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "<-") => {
-                return Some("receives from a channel".into())
-            }
-            "call_expression"
-                if n.field("function").is_some_and(|f| {
-                    f.kind() == "identifier" && f.text() == "close" && !is_shadowed(&f, "close")
-                }) =>
-            {
-                return Some("closes a channel".into())
-            }
-            "identifier" if chans.contains(&*n.text()) => {
-                return Some(format!("uses channel `{}`", n.text()))
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Whether `code` waits for other goroutines: `wg.Wait()`, `cond.Wait()`,
@@ -558,7 +788,7 @@ fn shared_lock(code: &GoNode<'_>, go: &GoNode<'_>) -> Option<String> {
 /// Whether the loop's count follows the number of processors (a pool of
 /// one worker per CPU): its bound calls `runtime.GOMAXPROCS`/`NumCPU`, or
 /// names a variable of the function computed from them.
-fn per_cpu(file: &FileContext<'_>, lp: &GoNode<'_>) -> bool {
+fn per_cpu<'r>(file: &FileContext<'r>, lp: &GoNode<'r>) -> bool {
     let bound = if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
         rc.field("right")
     } else {
@@ -599,16 +829,46 @@ fn per_cpu(file: &FileContext<'_>, lp: &GoNode<'_>) -> bool {
         });
         assigns && right.is_some_and(|r| cpu_call(&r))
     });
-    found
-}
-
-/// The function declared at the top level of the file as `name`.
-fn same_file_function<'r>(node: &GoNode<'r>, name: &str) -> Option<GoNode<'r>> {
-    let file = node.ancestors().find(|a| a.kind() == "source_file")?;
-    let found = file.children().find(|d| {
-        d.kind() == "function_declaration" && d.field("name").is_some_and(|n| n.text() == name)
+    if found {
+        return true;
+    }
+    // A field of the bound set from the CPU count anywhere in the package:
+    // `width: runtime.NumCPU()` or `x.width = runtime.NumCPU()`.
+    let fields: Vec<String> = bound
+        .dfs()
+        .filter(|n| n.kind() == "field_identifier")
+        .map(|n| n.text().to_string())
+        .collect();
+    if fields.is_empty() {
+        return false;
+    }
+    let cpu_text = |n: &GoNode<'_>| {
+        let t = n.text();
+        t.contains("NumCPU()") || t.contains("GOMAXPROCS(")
+    };
+    let decls = file.package_decls();
+    let set = decls.iter().any(|d| {
+        d.dfs().any(|n| match &*n.kind() {
+            "keyed_element" => {
+                let mut parts = n.named_children().filter(|c| c.kind() != "comment");
+                let (Some(k), Some(v)) = (parts.next(), parts.next()) else {
+                    return false;
+                };
+                fields.iter().any(|f| k.text() == f.as_str()) && cpu_text(&v)
+            }
+            "assignment_statement" => {
+                n.field("left").is_some_and(|l| {
+                    l.named_children().any(|x| {
+                        x.kind() == "selector_expression"
+                            && x.field("field")
+                                .is_some_and(|f| fields.iter().any(|g| f.text() == g.as_str()))
+                    })
+                }) && n.field("right").is_some_and(|r| cpu_text(&r))
+            }
+            _ => false,
+        })
     });
-    found
+    set
 }
 
 /// How to put the release first in a literal's body.
@@ -671,7 +931,7 @@ fn wrap_call(
     if !callee_ok {
         return Err(later.into());
     }
-    if callee.kind() == "identifier" && same_file_function(go, &callee.text()).is_none() {
+    if callee.kind() == "identifier" && file.package_function(&callee.text()).is_none() {
         return Err(
             "it starts a function declared elsewhere, which may use channels; bound it by hand"
                 .into(),
@@ -737,17 +997,6 @@ fn declared_in_function(node: &GoNode<'_>, name: &str) -> bool {
     found
 }
 
-/// The variables a loop's clause declares.
-fn loop_variables(lp: &GoNode<'_>) -> Vec<String> {
-    let mut out = Vec::new();
-    for c in lp.children() {
-        if matches!(&*c.kind(), "range_clause" | "for_clause") {
-            declared_names(&c, &mut out);
-        }
-    }
-    out
-}
-
 /// Whether `name` is assigned (or has its address taken) in the loop body
 /// after the `go` statement.
 fn assigned_after(body: Option<&GoNode<'_>>, go: &GoNode<'_>, name: &str) -> bool {
@@ -777,9 +1026,13 @@ mod tests {
     use crate::engine::{Engine, Mode, Settings};
     use crate::recipes::{builtin, Selection};
 
-    const SRC: &str = "package p\n\nfunc work(int) {}\n\nfunc All(xs []int) {\n\tfor _, x := range xs {\n\t\tgo func() {\n\t\t\twork(x)\n\t\t}()\n\t}\n}\n";
+    const SRC: &str = "package p\n\nimport \"os\"\n\nfunc work(p string) { _, _ = os.Stat(p) }\n\nfunc All(xs []string) {\n\tfor _, x := range xs {\n\t\tgo func() {\n\t\t\twork(x)\n\t\t}()\n\t}\n}\n";
 
     fn rewrite(settings: Settings) -> String {
+        run(settings).rewritten.expect("a rewrite")
+    }
+
+    fn run(settings: Settings) -> crate::engine::FileOutcome {
         let only = Selection {
             only: vec!["bounded-spawn".into()],
             skip: vec![],
@@ -788,10 +1041,23 @@ mod tests {
         .expect("recipe exists");
         let engine = Engine::new(only, settings);
         let version: GoVersion = "1.22".parse().expect("version");
-        engine
-            .process(Path::new("p.go"), SRC, version, Mode::Rewrite)
-            .rewritten
-            .expect("a rewrite")
+        engine.process(Path::new("p.go"), SRC, version, Mode::Rewrite)
+    }
+
+    #[test]
+    fn message_says_how_the_bound_was_chosen() {
+        let out = run(Settings::default());
+        let msg = &out.findings[0].finding.message;
+        assert!(msg.contains("16, the recipe's default"), "{msg}");
+        assert!(msg.contains("--set bounded-spawn.limit=N"), "{msg}");
+        let mut settings = Settings::default();
+        settings.set("bounded-spawn.limit", "6");
+        let out = run(settings);
+        let msg = &out.findings[0].finding.message;
+        assert!(
+            msg.contains("6, from the `bounded-spawn.limit` setting"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -141,6 +141,54 @@ pub fn stated_reason(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Option<String
         })
 }
 
+/// [`stated_reason`] for a statement that spans a block (a loop, a `go`
+/// with a literal): only the comment on its first line and the comment lines
+/// directly above it count, not those inside its body nor the function's
+/// doc comment (which describes the whole function, not this statement).
+pub fn stated_reason_at_head(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Option<String> {
+    head_comments(file, stmt)
+        .into_iter()
+        .find(|c| gives_reason(c))
+        .map(|c| {
+            let short: String = c.chars().take(70).collect();
+            let more = if c.chars().count() > 70 { "..." } else { "" };
+            format!("a comment gives a reason for it (\"{short}{more}\"); a human should decide whether that reason still holds")
+        })
+}
+
+/// The trailing comment of the first line of `stmt` and the run of comment
+/// lines directly above it.
+fn head_comments(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Vec<String> {
+    let src = file.source;
+    let start = line_start(src, stmt.range().start);
+    let first_line = &src[start..crate::engine::edit::line_end(src, stmt.range().start)];
+    let mut out = Vec::new();
+    if let Some(i) = comment_start(first_line) {
+        out.push(clean(&first_line[i..]));
+    }
+    let mut block = Vec::new();
+    let mut at = start;
+    while at > 0 {
+        let prev = line_start(src, at - 1);
+        let line = src[prev..at].trim();
+        if line.starts_with("//")
+            || line.starts_with("/*")
+            || line.ends_with("*/")
+            || line.starts_with('*')
+        {
+            block.push(clean(line));
+            at = prev;
+        } else {
+            break;
+        }
+    }
+    if !block.is_empty() {
+        block.reverse();
+        out.push(block.join(" "));
+    }
+    out
+}
+
 /// The comment texts attached to `stmt`, without `//` and `/* */`: the
 /// trailing comment of its lines, the run of comment lines directly above
 /// it, and the doc comment of the top-level function around it.

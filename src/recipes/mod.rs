@@ -26,6 +26,7 @@ mod gomaxprocs_as_lock;
 mod goroutine_at_shutdown;
 mod goroutine_no_recover;
 mod goroutine_per_send;
+mod goroutines;
 mod init_goroutine;
 pub mod intent;
 mod library_gomaxprocs;

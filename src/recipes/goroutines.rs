@@ -1,0 +1,1133 @@
+//! What a goroutine does, as far as the source and the package view show:
+//! the code it runs (its literal and the package functions it reaches), the
+//! calls in that code and what they are, whether it stays alive until
+//! shutdown, whether it touches channels, whether it does I/O, and the state
+//! around the statement that starts it (loops, locks held).
+//!
+//! Everything is syntactic. A call the package view cannot resolve is
+//! [`CallTarget::Opaque`]: a recipe whose safety depends on it must report.
+
+use std::collections::HashSet;
+
+use crate::engine::golang::GoNode;
+use crate::engine::package::Callee;
+use crate::engine::scope::{declared_names, declared_within, is_shadowed, top_level};
+use crate::engine::FileContext;
+
+/// Node kinds that introduce a function scope.
+pub const FUNCTIONS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
+
+// ---------------------------------------------------------------------------
+// Loops
+
+/// The outermost loop around `node` in the same function.
+pub fn outermost_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let mut found = None;
+    for a in node.ancestors() {
+        let k = a.kind();
+        if FUNCTIONS.contains(&&*k) {
+            break;
+        }
+        if k == "for_statement" {
+            found = Some(a);
+        }
+    }
+    found
+}
+
+/// Whether `node` sits in a function literal that is itself inside `scope`.
+pub fn inside_literal_below(node: &GoNode<'_>, scope: &GoNode<'_>) -> bool {
+    node.ancestors()
+        .take_while(|a| a.range() != scope.range())
+        .any(|a| a.kind() == "func_literal")
+}
+
+/// The variables a loop's clause declares.
+pub fn loop_variables(lp: &GoNode<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in lp.children() {
+        if matches!(&*c.kind(), "range_clause" | "for_clause") {
+            declared_names(&c, &mut out);
+        }
+    }
+    out
+}
+
+/// Whether `lp` is `for { ... }`: no clause and no condition.
+pub fn is_bare_loop(lp: &GoNode<'_>) -> bool {
+    lp.kind() == "for_statement"
+        && lp
+            .named_children()
+            .all(|c| c.kind() == "block" || c.kind() == "comment")
+}
+
+/// The statements that leave the loop `lp`: a `break` that belongs to it
+/// (unlabelled and not inside an inner loop, switch or select, or any
+/// labelled one), a `return`, or a `goto`, not inside a nested literal.
+pub fn loop_exits<'r>(lp: &GoNode<'r>) -> Vec<GoNode<'r>> {
+    lp.dfs()
+        .filter(|n| !inside_literal_below(n, lp))
+        .filter(|n| match &*n.kind() {
+            "return_statement" | "goto_statement" => true,
+            "break_statement" => {
+                if n.named_children().next().is_some() {
+                    return true;
+                }
+                let owner = n.ancestors().find(|a| {
+                    matches!(
+                        &*a.kind(),
+                        "for_statement"
+                            | "expression_switch_statement"
+                            | "type_switch_statement"
+                            | "select_statement"
+                    )
+                });
+                owner.is_some_and(|o| o.range() == lp.range())
+            }
+            _ => false,
+        })
+        .collect()
+}
+
+/// Names that signal shutdown when a loop waits on them.
+const SHUTDOWN_SIGNALS: &[&str] = &[
+    "done", "quit", "stop", "close", "closing", "exit", "shutdown", "cancel", "term", "ctx",
+    "finish",
+];
+
+/// Why a loop in `code` runs until shutdown, if one does: `for {}` that no
+/// `break` or `return` leaves, `for { select {...} }` waiting for a context
+/// or done channel (or leaving only when the context is cancelled), or a
+/// `range` over a channel. A bounded retry that breaks is no such loop.
+pub fn long_lived_loop<'r>(file: &FileContext<'r>, code: &GoNode<'r>) -> Option<String> {
+    for lp in code.dfs().filter(|n| n.kind() == "for_statement") {
+        if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
+            if rc.field("right").is_some_and(|r| is_channel_expr(file, &r)) {
+                return Some(format!(
+                    "ranges over channel `{}` until it is closed",
+                    short(
+                        &rc.field("right")
+                            .map(|r| r.text().to_string())
+                            .unwrap_or_default()
+                    )
+                ));
+            }
+            continue;
+        }
+        if !is_bare_loop(&lp) {
+            continue;
+        }
+        let exits = loop_exits(&lp);
+        if exits.is_empty() {
+            return Some("runs a `for {}` loop that nothing leaves".into());
+        }
+        let waits_shutdown = lp
+            .dfs()
+            .filter(|n| n.kind() == "select_statement" && !inside_literal_below(n, &lp))
+            .any(|s| {
+                s.dfs()
+                    .filter(|c| c.kind() == "communication_case")
+                    .any(|c| c.field("communication").is_some_and(|x| names_shutdown(&x)))
+            });
+        if waits_shutdown {
+            return Some("loops on a `select` until a context or done channel says to stop".into());
+        }
+        // Every way out is guarded by cancellation (`if ctx.Err() != nil`).
+        let only_on_cancel = exits.iter().all(|e| {
+            e.ancestors()
+                .take_while(|a| a.range() != lp.range())
+                .any(|a| {
+                    a.kind() == "if_statement"
+                        && a.field("condition").is_some_and(|c| {
+                            let t = c.text();
+                            t.contains(".Err()") || t.contains(".Done()")
+                        })
+                })
+        });
+        if only_on_cancel {
+            return Some("loops until its context is cancelled".into());
+        }
+    }
+    None
+}
+
+/// Whether a receive names a shutdown signal: `<-ctx.Done()`, `<-done`,
+/// `<-s.quit`...
+fn names_shutdown(comm: &GoNode<'_>) -> bool {
+    let text = comm.text().to_lowercase();
+    if !text.contains("<-") {
+        return false;
+    }
+    let received = text.rsplit("<-").next().unwrap_or_default();
+    words(received)
+        .iter()
+        .any(|w| SHUTDOWN_SIGNALS.iter().any(|s| w.starts_with(s)))
+}
+
+// ---------------------------------------------------------------------------
+// Names
+
+/// The lowercase words of an identifier: `runWorker` gives `run`, `worker`;
+/// `ListenAndServe` gives `listen`, `and`, `serve`; `n_threads` gives `n`,
+/// `threads`. Non-identifier characters separate words too.
+pub fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let boundary = c.is_uppercase()
+            && !cur.is_empty()
+            && (chars[i - 1].is_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_lowercase()));
+        if boundary {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Whether a word of `name` is one of `roots`.
+pub fn has_word(name: &str, roots: &[&str]) -> bool {
+    words(name).iter().any(|w| roots.contains(&w.as_str()))
+}
+
+/// Calls whose name says they run until shutdown.
+pub const LONG_RUNNING_NAMES: &[&str] = &["run", "serve", "loop", "listen", "watch"];
+
+/// Names of work that stops or waits for something: a fan-out of these
+/// is deliberate (the total time is the slowest one, not the sum).
+pub const TEARDOWN_NAMES: &[&str] = &[
+    "stop",
+    "close",
+    "shutdown",
+    "teardown",
+    "cancel",
+    "drain",
+    "terminate",
+    "kill",
+    "wait",
+    "flush",
+    "reload",
+];
+
+/// The root of `name` (lowercased) among `roots`, as a substring.
+pub fn names_one_of<'a>(name: &str, roots: &[&'a str]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    roots.iter().find(|r| lower.contains(*r)).copied()
+}
+
+fn short(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 40 {
+        format!("{}...", one_line.chars().take(40).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Declarations and where values come from
+
+/// What the source says about a name visible at a point.
+pub struct LocalDecl<'r> {
+    /// The declared type, if written.
+    pub ty: Option<GoNode<'r>>,
+    /// The value it is declared with (for `a, b := f()`, the call).
+    pub value: Option<GoNode<'r>>,
+    /// Whether the name was declared by a parameter or receiver.
+    pub parameter: bool,
+}
+
+/// The declaration of `name` as seen at `node`: a parameter or receiver of
+/// an enclosing function, a local `var` or `:=` before it, or a package-level
+/// `var` of the file's package.
+pub fn local_declaration<'r>(
+    file: &FileContext<'r>,
+    node: &GoNode<'r>,
+    name: &str,
+) -> Option<LocalDecl<'r>> {
+    let mut child = node.clone();
+    for anc in node.ancestors() {
+        match &*anc.kind() {
+            "function_declaration" | "method_declaration" | "func_literal" => {
+                for list in ["receiver", "parameters"] {
+                    let Some(params) = anc.field(list) else {
+                        continue;
+                    };
+                    for p in params.named_children() {
+                        if p.field_children("name").any(|n| n.text() == name) {
+                            return Some(LocalDecl {
+                                ty: p.field("type"),
+                                value: None,
+                                parameter: true,
+                            });
+                        }
+                    }
+                }
+            }
+            "source_file" => break,
+            _ => {
+                let mut found = None;
+                for s in anc.children() {
+                    if s.range().start >= child.range().start {
+                        break;
+                    }
+                    if let Some(d) = declaration_in(&s, name) {
+                        found = Some(d);
+                    }
+                }
+                if let Some(init) = anc.field("initializer") {
+                    if init.range().end <= child.range().start {
+                        if let Some(d) = declaration_in(&init, name) {
+                            found = Some(d);
+                        }
+                    }
+                }
+                if found.is_some() {
+                    return found;
+                }
+            }
+        }
+        child = anc;
+    }
+    if is_shadowed(node, name) {
+        return None;
+    }
+    file.package_decls()
+        .into_iter()
+        .filter(|d| d.kind() == "var_declaration")
+        .find_map(|d| declaration_in(&d, name))
+}
+
+/// The declaration of `name` made by the statement `stmt` itself.
+fn declaration_in<'r>(stmt: &GoNode<'r>, name: &str) -> Option<LocalDecl<'r>> {
+    match &*stmt.kind() {
+        "var_declaration" => stmt.dfs().filter(|n| n.kind() == "var_spec").find_map(|s| {
+            let names: Vec<GoNode> = s.field_children("name").collect();
+            let i = names.iter().position(|n| n.text() == name)?;
+            let values: Vec<GoNode> = s
+                .field("value")
+                .map(|v| v.named_children().collect())
+                .unwrap_or_default();
+            let value = if values.len() == names.len() {
+                values.get(i).cloned()
+            } else {
+                values.first().cloned()
+            };
+            Some(LocalDecl {
+                ty: s.field("type"),
+                value,
+                parameter: false,
+            })
+        }),
+        "short_var_declaration" if stmt.children().any(|c| c.kind() == ":=") => {
+            let left: Vec<GoNode> = stmt.field("left")?.named_children().collect();
+            let right: Vec<GoNode> = stmt.field("right")?.named_children().collect();
+            let i = left.iter().position(|l| l.text() == name)?;
+            let value = if left.len() == right.len() {
+                right.get(i).cloned()
+            } else {
+                right.first().cloned()
+            };
+            Some(LocalDecl {
+                ty: None,
+                value,
+                parameter: false,
+            })
+        }
+        "range_clause" | "for_clause" | "receive_statement" | "type_switch_statement" => {
+            let mut names = Vec::new();
+            declared_names(stmt, &mut names);
+            names.iter().any(|n| n == name).then_some(LocalDecl {
+                ty: None,
+                value: None,
+                parameter: false,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The import path that the package name `name` stands for in the file
+/// holding `node` (which may be another file of the package than the one
+/// being examined, whose import table differs).
+pub fn import_path_at(node: &GoNode<'_>, name: &str) -> Option<String> {
+    let root = node.ancestors().find(|a| a.kind() == "source_file")?;
+    let found = root
+        .children()
+        .filter(|d| d.kind() == "import_declaration")
+        .flat_map(|d| {
+            d.dfs()
+                .filter(|n| n.kind() == "import_spec")
+                .collect::<Vec<_>>()
+        })
+        .find_map(|spec| {
+            let path = spec.field("path")?.text().trim_matches('"').to_string();
+            let local = match spec.field("name") {
+                Some(n) => n.text().to_string(),
+                None => crate::engine::imports::default_name(&path).to_string(),
+            };
+            (local == name).then_some(path)
+        });
+    found
+}
+
+/// Whether an import path names a package of the standard library: its
+/// first element has no dot, and it is not one of the Go tools' own
+/// packages (`cmd/...`).
+pub fn is_std_path(path: &str) -> bool {
+    let first = path.split('/').next().unwrap_or_default();
+    !first.contains('.') && first != "cmd"
+}
+
+/// The standard-library package a type expression names: `pkg.T`, `*pkg.T`,
+/// `[]pkg.T`, `map[K]pkg.T`...
+pub fn std_type(ty: &GoNode<'_>) -> Option<String> {
+    match &*ty.kind() {
+        "qualified_type" => {
+            let pkg = ty.field("package")?.text().to_string();
+            let path = import_path_at(ty, &pkg)?;
+            is_std_path(&path).then_some(path)
+        }
+        "pointer_type" | "parenthesized_type" | "slice_type" | "array_type" => {
+            let elem = ty.field("element").or_else(|| ty.named_children().last())?;
+            std_type(&elem)
+        }
+        "map_type" => std_type(&ty.field("value")?),
+        "generic_type" => std_type(&ty.field("type")?),
+        _ => None,
+    }
+}
+
+/// The standard-library package a value visibly comes from: a variable
+/// declared with such a type or from such a call, a package variable of it
+/// (`http.DefaultClient`), a field of that type, or the result of such a
+/// call.
+pub fn std_origin<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> Option<String> {
+    std_origin_depth(file, expr, 4)
+}
+
+fn std_origin_depth<'r>(file: &FileContext<'r>, expr: &GoNode<'r>, depth: usize) -> Option<String> {
+    if depth == 0 {
+        return None;
+    }
+    let again = |e: &GoNode<'r>| std_origin_depth(file, e, depth - 1);
+    match &*expr.kind() {
+        "identifier" => {
+            let name = expr.text().to_string();
+            if !is_shadowed(expr, &name) {
+                if let Some(path) = import_path_at(expr, &name) {
+                    return is_std_path(&path).then_some(path);
+                }
+            }
+            // Only declarations in this file's tree: the node's ancestors.
+            let decl = local_declaration_here(expr, &name)?;
+            if let Some(t) = &decl.ty {
+                return std_type(t);
+            }
+            again(&decl.value?)
+        }
+        "selector_expression" => {
+            let operand = expr.field("operand")?;
+            if let Some(p) = again(&operand) {
+                return Some(p);
+            }
+            let base = file.type_of(&operand)?;
+            let field = expr.field("field")?.text().to_string();
+            let ty = struct_field_type(file, &base, &field)?;
+            std_type(&ty)
+        }
+        "call_expression" => {
+            let f = expr.field("function")?;
+            match file.resolve_call(expr) {
+                Callee::Imported(path, _) => is_std_path(&path).then_some(path),
+                Callee::Declared(d) => {
+                    let result = d.field("result")?;
+                    let first = if result.kind() == "parameter_list" {
+                        result.named_children().next()?.field("type")?
+                    } else {
+                        result
+                    };
+                    std_type(&first)
+                }
+                _ if f.kind() == "selector_expression" => again(&f.field("operand")?),
+                // A function variable: every value has its type, so a
+                // literal's result type is the variable's.
+                _ if f.kind() == "identifier" => {
+                    function_values(file, &f)?.iter().find_map(|lit| {
+                        let result = lit.field("result")?;
+                        let first = if result.kind() == "parameter_list" {
+                            result.named_children().next()?.field("type")?
+                        } else {
+                            result
+                        };
+                        std_type(&first)
+                    })
+                }
+                _ => None,
+            }
+        }
+        "composite_literal" => std_type(&expr.field("type")?),
+        "index_expression" => again(&expr.field("operand")?),
+        "parenthesized_expression" => again(&expr.named_children().next()?),
+        "unary_expression" => again(&expr.field("operand")?),
+        "type_assertion_expression" => std_type(&expr.field("type")?),
+        _ => None,
+    }
+}
+
+/// Like [`local_declaration`] but without package-level lookups in other
+/// files (a node from another file has no place there).
+fn local_declaration_here<'r>(node: &GoNode<'r>, name: &str) -> Option<LocalDecl<'r>> {
+    let mut child = node.clone();
+    for anc in node.ancestors() {
+        match &*anc.kind() {
+            "function_declaration" | "method_declaration" | "func_literal" => {
+                for list in ["receiver", "parameters"] {
+                    let Some(params) = anc.field(list) else {
+                        continue;
+                    };
+                    for p in params.named_children() {
+                        if p.field_children("name").any(|n| n.text() == name) {
+                            return Some(LocalDecl {
+                                ty: p.field("type"),
+                                value: None,
+                                parameter: true,
+                            });
+                        }
+                    }
+                }
+            }
+            "source_file" => {
+                return anc
+                    .children()
+                    .filter(|d| d.kind() == "var_declaration")
+                    .find_map(|d| declaration_in(&d, name));
+            }
+            _ => {
+                let mut found = None;
+                for s in anc.children() {
+                    if s.range().start >= child.range().start {
+                        break;
+                    }
+                    if let Some(d) = declaration_in(&s, name) {
+                        found = Some(d);
+                    }
+                }
+                if found.is_some() {
+                    return found;
+                }
+            }
+        }
+        child = anc;
+    }
+    None
+}
+
+/// The declared type of field `field` of the package's struct type `ty`.
+pub fn struct_field_type<'r>(file: &FileContext<'r>, ty: &str, field: &str) -> Option<GoNode<'r>> {
+    let spec = file.package_type(ty)?;
+    let st = spec.field("type")?;
+    if st.kind() != "struct_type" {
+        return None;
+    }
+    let found = st
+        .dfs()
+        .filter(|n| n.kind() == "field_declaration")
+        .find(|fd| fd.field_children("name").any(|n| n.text() == field))?
+        .field("type");
+    found
+}
+
+/// The declared type of `expr` (an identifier or a field of a package
+/// struct), when the source writes it.
+pub fn written_type<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> Option<GoNode<'r>> {
+    match &*expr.kind() {
+        "identifier" => local_declaration(file, expr, &expr.text())?.ty,
+        "selector_expression" => {
+            let base = file.type_of(&expr.field("operand")?)?;
+            struct_field_type(file, &base, &expr.field("field")?.text())
+        }
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Channels
+
+/// Names that hold channels in the declaration around `node` or at package
+/// level: made with `make(chan ...)`, or declared with a channel type.
+pub fn channel_names(node: &GoNode<'_>) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let Some(file) = node.ancestors().find(|a| a.kind() == "source_file") else {
+        return out;
+    };
+    let top = top_level(node);
+    let mut scopes: Vec<GoNode> = file
+        .children()
+        .filter(|d| d.kind() == "var_declaration")
+        .collect();
+    scopes.extend(top);
+    for scope in scopes {
+        for n in scope.dfs() {
+            match &*n.kind() {
+                "var_spec" | "parameter_declaration"
+                    if n.field("type").is_some_and(|t| t.kind() == "channel_type")
+                        || n.field("value").is_some_and(|v| makes_channel(&v)) =>
+                {
+                    let mut names = Vec::new();
+                    declared_names(&n, &mut names);
+                    out.extend(names);
+                }
+                "short_var_declaration" | "assignment_statement" => {
+                    let left: Vec<GoNode> = n
+                        .field("left")
+                        .map(|l| l.named_children().collect())
+                        .unwrap_or_default();
+                    let right: Vec<GoNode> = n
+                        .field("right")
+                        .map(|r| r.named_children().collect())
+                        .unwrap_or_default();
+                    for (l, r) in left.iter().zip(&right) {
+                        if makes_channel(r) && l.kind() == "identifier" {
+                            out.insert(l.text().to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Whether `expr` (or the expression list it is) is `make(chan ...)`.
+pub fn makes_channel(expr: &GoNode<'_>) -> bool {
+    let e = if expr.kind() == "expression_list" {
+        match expr.named_children().next() {
+            Some(e) => e,
+            None => return false,
+        }
+    } else {
+        expr.clone()
+    };
+    e.kind() == "call_expression"
+        && e.field("function").is_some_and(|f| f.text() == "make")
+        && e.field("arguments")
+            .and_then(|a| a.named_children().next())
+            .is_some_and(|t| t.kind() == "channel_type")
+}
+
+/// Whether `expr` visibly holds a channel: a name declared with a channel
+/// type or made with `make(chan ...)`, or a field of a package struct whose
+/// type is a channel (or a package type defined as one).
+pub fn is_channel_expr<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> bool {
+    match &*expr.kind() {
+        "identifier" => {
+            channel_names(expr).contains(&*expr.text())
+                || written_type(file, expr).is_some_and(|t| is_channel_type(file, &t))
+        }
+        "selector_expression" => {
+            written_type(file, expr).is_some_and(|t| is_channel_type(file, &t))
+        }
+        "parenthesized_expression" => expr
+            .named_children()
+            .next()
+            .is_some_and(|e| is_channel_expr(file, &e)),
+        _ => false,
+    }
+}
+
+/// Whether a type expression is a channel type or a package type defined
+/// as one.
+pub fn is_channel_type<'r>(file: &FileContext<'r>, ty: &GoNode<'r>) -> bool {
+    match &*ty.kind() {
+        "channel_type" => true,
+        "type_identifier" => file
+            .package_type(&ty.text())
+            .and_then(|s| s.field("type"))
+            .is_some_and(|t| t.kind() == "channel_type"),
+        "parenthesized_type" => ty
+            .named_children()
+            .next()
+            .is_some_and(|t| is_channel_type(file, &t)),
+        _ => false,
+    }
+}
+
+/// How `code` touches a channel, if it does: a send, a receive, a `select`,
+/// a `close`, or a use of one of the channel names `chans`.
+pub fn channel_use(code: &GoNode<'_>, chans: &HashSet<String>) -> Option<String> {
+    for n in code.dfs() {
+        match &*n.kind() {
+            "send_statement" => return Some("sends on a channel".into()),
+            "select_statement" => return Some("selects on channels".into()),
+            "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "<-") => {
+                return Some("receives from a channel".into())
+            }
+            "call_expression"
+                if n.field("function").is_some_and(|f| {
+                    f.kind() == "identifier" && f.text() == "close" && !is_shadowed(&f, "close")
+                }) =>
+            {
+                return Some("closes a channel".into())
+            }
+            "identifier" if chans.contains(&*n.text()) => {
+                return Some(format!("uses channel `{}`", n.text()))
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The first send on or `close` of a channel in the function around `lp`
+/// after the loop, before anything waits (`Wait()`): goroutines bounded in
+/// the loop could be waiting for it.
+pub fn feeds_channel_after(lp: &GoNode<'_>) -> Option<String> {
+    let func = lp.ancestors().find(|a| FUNCTIONS.contains(&&*a.kind()))?;
+    let end = lp.range().end;
+    let mut nodes: Vec<GoNode> = func.dfs().filter(|n| n.range().start >= end).collect();
+    nodes.sort_by_key(|n| n.range().start);
+    for n in nodes {
+        match &*n.kind() {
+            "call_expression" => {
+                let Some(f) = n.field("function") else {
+                    continue;
+                };
+                if f.kind() == "selector_expression"
+                    && f.field("field").is_some_and(|x| x.text() == "Wait")
+                {
+                    return None;
+                }
+                if f.kind() == "identifier" && f.text() == "close" && !is_shadowed(&f, "close") {
+                    return Some(format!(
+                        "closes a channel after the loop (`{}`)",
+                        short(&n.text())
+                    ));
+                }
+            }
+            "send_statement" => {
+                return Some(format!(
+                    "sends on a channel after the loop (`{}`)",
+                    short(&n.text())
+                ))
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// Calls
+
+/// What a call reaches, as far as the source shows.
+pub enum CallTarget<'r> {
+    /// A function or method of the package (its body is visible).
+    Package,
+    /// A function of the standard library, or a method called on a value
+    /// that visibly comes from it: (import path, name).
+    Std(String, String),
+    /// A built-in (`len`, `append`, `close`...).
+    Builtin,
+    /// A function literal called in place (its body is part of the code).
+    Literal,
+    /// A local function variable whose values are all visible: these
+    /// literals (and possibly standard-library functions or hooks).
+    FuncValue(Vec<GoNode<'r>>),
+    /// Nothing is known: a method of an unknown value, a function value, a
+    /// function of another module. The text names it.
+    Opaque(String),
+}
+
+/// What `call` (a `call_expression`) reaches.
+pub fn classify_call<'r>(file: &FileContext<'r>, call: &GoNode<'r>) -> CallTarget<'r> {
+    let Some(f) = call.field("function") else {
+        return CallTarget::Opaque(short(&call.text()));
+    };
+    // `pkg.F(...)`, read with the imports of the file that holds the call.
+    if f.kind() == "selector_expression" {
+        if let (Some(o), Some(x)) = (f.field("operand"), f.field("field")) {
+            if o.kind() == "identifier" && !is_shadowed(&o, &o.text()) {
+                if let Some(path) = import_path_at(&o, &o.text()) {
+                    return if is_std_path(&path) {
+                        CallTarget::Std(path, x.text().to_string())
+                    } else {
+                        CallTarget::Opaque(short(&f.text()))
+                    };
+                }
+            }
+        }
+    }
+    match file.resolve_call(call) {
+        Callee::Declared(_) => CallTarget::Package,
+        Callee::Builtin(_) => CallTarget::Builtin,
+        _ if f.kind() == "func_literal" => CallTarget::Literal,
+        Callee::Imported(path, name) => {
+            if is_std_path(&path) {
+                CallTarget::Std(path, name)
+            } else {
+                CallTarget::Opaque(short(&f.text()))
+            }
+        }
+        _ if is_conversion(file, &f) => CallTarget::Builtin,
+        Callee::Unknown(name) => match &*f.kind() {
+            "selector_expression" => match f.field("operand").and_then(|o| std_origin(file, &o)) {
+                Some(path) => CallTarget::Std(path, name),
+                None => CallTarget::Opaque(short(&f.text())),
+            },
+            "identifier" => match function_values(file, &f) {
+                Some(lits) => CallTarget::FuncValue(lits),
+                None => CallTarget::Opaque(name),
+            },
+            _ => CallTarget::Opaque(short(&f.text())),
+        },
+    }
+}
+
+/// Predeclared type names: a call of one is a conversion.
+const BASIC_TYPES: &[&str] = &[
+    "bool",
+    "byte",
+    "rune",
+    "string",
+    "error",
+    "any",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "uintptr",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+];
+
+/// Whether the function part of a call is a type: a conversion such as
+/// `string(b)`, `[]byte(s)` or `level(n)` with `level` a package type.
+fn is_conversion(file: &FileContext<'_>, f: &GoNode<'_>) -> bool {
+    match &*f.kind() {
+        "identifier" | "type_identifier" => {
+            let name = f.text().to_string();
+            (BASIC_TYPES.contains(&name.as_str()) && !is_shadowed(f, &name))
+                || (file.package_type(&name).is_some() && file.package_function(&name).is_none())
+        }
+        "slice_type" | "array_type" | "map_type" | "pointer_type" | "channel_type"
+        | "function_type" | "interface_type" | "struct_type" | "qualified_type" => true,
+        "parenthesized_expression" | "parenthesized_type" => f
+            .named_children()
+            .next()
+            .is_some_and(|t| is_conversion(file, &t)),
+        _ => false,
+    }
+}
+
+/// The function literals a local function variable `f` holds, when every
+/// value it is given in its function is visible: a literal, a function of
+/// the standard library, or a function-typed field of a standard-library
+/// value (a documented hook such as an opener). `None` when any value is
+/// not visible (a parameter, a field of the package, a call result).
+fn function_values<'r>(file: &FileContext<'r>, f: &GoNode<'r>) -> Option<Vec<GoNode<'r>>> {
+    let name = f.text().to_string();
+    let decl = local_declaration(file, f, &name)?;
+    if decl.parameter {
+        return None;
+    }
+    let func = f
+        .ancestors()
+        .find(|a| matches!(&*a.kind(), "function_declaration" | "method_declaration"))?;
+    let mut values: Vec<GoNode> = decl.value.into_iter().collect();
+    for n in func.dfs().filter(|n| n.kind() == "assignment_statement") {
+        let left: Vec<GoNode> = n
+            .field("left")
+            .map(|l| l.named_children().collect())
+            .unwrap_or_default();
+        let right: Vec<GoNode> = n
+            .field("right")
+            .map(|r| r.named_children().collect())
+            .unwrap_or_default();
+        for (i, l) in left.iter().enumerate() {
+            if l.kind() == "identifier" && l.text() == name.as_str() {
+                values.push(right.get(i).cloned()?);
+            }
+        }
+    }
+    // Its address or the variable itself handed elsewhere could change it.
+    if func.dfs().any(|n| {
+        n.kind() == "unary_expression"
+            && n.field("operator").is_some_and(|o| o.text() == "&")
+            && n.field("operand")
+                .is_some_and(|o| o.text() == name.as_str())
+    }) {
+        return None;
+    }
+    if values.is_empty() {
+        return None;
+    }
+    let mut lits = Vec::new();
+    for v in values {
+        match &*v.kind() {
+            "func_literal" => lits.push(v),
+            "selector_expression" => {
+                std_origin(file, &v.field("operand")?)?;
+            }
+            // A function the standard library returns (a `CancelFunc`).
+            "call_expression" => {
+                std_origin(file, &v)?;
+            }
+            _ => return None,
+        }
+    }
+    Some(lits)
+}
+
+/// The code a goroutine runs, as far as the package shows it.
+pub struct Work<'r> {
+    /// The `go` statement itself, the function values it calls, and the
+    /// package declarations it reaches (two levels deep).
+    pub code: Vec<GoNode<'r>>,
+    /// Every call in that code, with what it reaches.
+    pub calls: Vec<(GoNode<'r>, CallTarget<'r>)>,
+}
+
+/// What the `go` statement `go` runs.
+pub fn goroutine_work<'r>(file: &FileContext<'r>, go: &GoNode<'r>) -> Work<'r> {
+    let mut code = vec![go.clone()];
+    code.extend(file.reachable(go, 2).bodies);
+    let mut calls = Vec::new();
+    let mut i = 0;
+    while i < code.len() {
+        let node = code[i].clone();
+        for call in node.dfs().filter(|n| n.kind() == "call_expression") {
+            let target = classify_call(file, &call);
+            if let CallTarget::FuncValue(lits) = &target {
+                for l in lits {
+                    if !code.iter().any(|c| c.range() == l.range()) {
+                        code.push(l.clone());
+                        for b in file.reachable(l, 1).bodies {
+                            if !code.iter().any(|c| c.range() == b.range()) {
+                                code.push(b);
+                            }
+                        }
+                    }
+                }
+            }
+            calls.push((call, target));
+        }
+        i += 1;
+    }
+    Work { code, calls }
+}
+
+/// The name a call is known by: `f` for `f(x)`, `m` for `x.m(y)`.
+pub fn call_name(call: &GoNode<'_>) -> String {
+    let Some(f) = call.field("function") else {
+        return String::new();
+    };
+    match &*f.kind() {
+        "selector_expression" => f
+            .field("field")
+            .map(|x| x.text().to_string())
+            .unwrap_or_default(),
+        "identifier" => f.text().to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Packages whose functions and methods do I/O (files, sockets, processes,
+/// databases, system calls).
+pub fn is_io_package(path: &str) -> bool {
+    matches!(
+        path,
+        "os" | "os/exec"
+            | "os/user"
+            | "io"
+            | "io/ioutil"
+            | "io/fs"
+            | "bufio"
+            | "database/sql"
+            | "syscall"
+            | "net"
+    ) || path.starts_with("net/")
+}
+
+/// Method names that obviously do I/O.
+pub const IO_NAMES: &[&str] = &[
+    "Read", "Write", "Do", "Get", "Post", "Query", "Exec", "Dial", "Open", "Send", "Fetch",
+    "Download", "Upload", "Copy",
+];
+
+/// Whether a call does visible I/O: a function or method of an I/O package
+/// of the standard library, a `filepath` walk, or an I/O-named method.
+pub fn is_io_call(call: &GoNode<'_>, target: &CallTarget<'_>) -> bool {
+    let name = call_name(call);
+    match target {
+        CallTarget::Std(path, n) => {
+            is_io_package(path)
+                || (path == "path/filepath"
+                    && matches!(n.as_str(), "Walk" | "WalkDir" | "Glob" | "EvalSymlinks"))
+                || (path == "fmt" && n.starts_with("Fprint"))
+                || io_named(n)
+        }
+        CallTarget::Builtin | CallTarget::Literal => false,
+        _ => io_named(&name),
+    }
+}
+
+/// Whether a name starts with one of [`IO_NAMES`] as a word: `Read`,
+/// `ReadFile`, `WriteTo`, `Get`, `GetObject`...
+fn io_named(name: &str) -> bool {
+    IO_NAMES.iter().any(|p| {
+        name.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(|c: char| c.is_uppercase()))
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Locks
+
+/// The lock held at `node`: a `Lock()`/`RLock()` earlier in the function
+/// around it, in a block that holds `node`, with no `Unlock()` of the same
+/// value in such a block between them (a deferred unlock does not release
+/// it before `node`).
+pub fn lock_held_at(node: &GoNode<'_>) -> Option<String> {
+    let func = node.ancestors().find(|a| FUNCTIONS.contains(&&*a.kind()))?;
+    let start = node.range().start;
+    // Statements directly in a block around `node`, before it.
+    let encloses = |stmt: &GoNode<'_>| {
+        stmt.parent().is_some_and(|p| {
+            let block = if p.kind() == "statement_list" {
+                p.parent().unwrap_or(p)
+            } else {
+                p
+            };
+            let r = block.range();
+            r.start <= start && start < r.end
+        })
+    };
+    let mut held: Vec<String> = Vec::new();
+    let mut calls: Vec<GoNode> = func
+        .dfs()
+        .filter(|n| n.kind() == "call_expression" && n.range().end <= start)
+        .filter(|n| !inside_literal_below(n, &func))
+        .collect();
+    calls.sort_by_key(|n| n.range().start);
+    for call in calls {
+        let Some(f) = call.field("function") else {
+            continue;
+        };
+        if f.kind() != "selector_expression" {
+            continue;
+        }
+        let (Some(operand), Some(field)) = (f.field("operand"), f.field("field")) else {
+            continue;
+        };
+        let Some(stmt) = call.parent().filter(|p| p.kind() == "expression_statement") else {
+            continue;
+        };
+        if !encloses(&stmt) {
+            continue;
+        }
+        let recv = operand.text().to_string();
+        match &*field.text() {
+            "Lock" | "RLock" => held.push(recv),
+            "Unlock" | "RUnlock" => held.retain(|r| *r != recv),
+            _ => {}
+        }
+    }
+    held.pop()
+}
+
+/// Whether the function around `node` says it runs with a lock held: a name
+/// ending in `Locked`, or a doc comment such as "must be called with mu
+/// held" or "caller holds the lock".
+pub fn runs_under_caller_lock(file: &FileContext<'_>, node: &GoNode<'_>) -> Option<String> {
+    let top = top_level(node)?;
+    if let Some(name) = top.field("name").map(|n| n.text().to_string()) {
+        if name.ends_with("Locked") || name.ends_with("_locked") {
+            return Some(format!("`{name}` is named to run with a lock held"));
+        }
+    }
+    let doc = super::intent::function_doc(file, node)?.to_lowercase();
+    let holds = [
+        " held",
+        "must hold",
+        "must be locked",
+        "while holding",
+        "caller holds",
+    ]
+    .iter()
+    .any(|p| doc.contains(p));
+    let names_lock = words(&doc).iter().any(|w| {
+        !matches!(w.as_str(), "deadlock" | "deadlocks" | "livelock")
+            && (w.ends_with("lock")
+                || w.ends_with("locked")
+                || w.ends_with("mu")
+                || w.ends_with("mtx")
+                || w.ends_with("mutex"))
+    });
+    let says = holds && names_lock;
+    says.then(|| "its doc comment says it runs with a lock held".to_string())
+}
+
+/// Whether `name` used at `node` is declared inside `scope`'s body (not by
+/// its parameters).
+pub fn declared_in_body(node: &GoNode<'_>, name: &str, func: &GoNode<'_>) -> bool {
+    match func.field("body") {
+        Some(body) => declared_within(node, name, &body),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_camel_case_and_underscores() {
+        assert_eq!(words("runWorker"), ["run", "worker"]);
+        assert_eq!(words("ListenAndServe"), ["listen", "and", "serve"]);
+        assert_eq!(words("serveHTTP"), ["serve", "http"]);
+        assert_eq!(words("HTTPServer"), ["http", "server"]);
+        assert_eq!(words("n_threads"), ["n", "threads"]);
+        assert!(has_word("RunKeyValueLoop", LONG_RUNNING_NAMES));
+        assert!(has_word("runWorker", LONG_RUNNING_NAMES));
+        assert!(!has_word("Truncate", LONG_RUNNING_NAMES));
+        assert!(!has_word("prune", LONG_RUNNING_NAMES));
+        assert!(!has_word("IsRunning", LONG_RUNNING_NAMES));
+    }
+
+    #[test]
+    fn io_names_are_words() {
+        assert!(io_named("ReadFile"));
+        assert!(io_named("Get"));
+        assert!(!io_named("Getenv"));
+        assert!(!io_named("Done"));
+        assert!(!io_named("Readiness"));
+    }
+
+    #[test]
+    fn std_paths() {
+        assert!(is_std_path("net/http"));
+        assert!(is_std_path("os"));
+        assert!(!is_std_path("github.com/x/y"));
+        assert!(!is_std_path("cmd/internal/obj"));
+    }
+}
