@@ -29,11 +29,25 @@ pub(super) fn insert_among(mut edits: Vec<TextEdit>, at: usize, text: String) ->
 /// Removes a call statement: its whole line when it owns it (with an `if`
 /// that it leaves empty, see [`remove_call_statement`]), or just its bytes
 /// and one `;` separator when it shares a line (`a(); wg.Done() }`).
+///
+/// The comment lines directly above a removed call go with it only when
+/// they speak of it (name one of its identifiers) or nothing follows it in
+/// its block: `// ctx is done.` over `wg.Done()` and a `return` explains
+/// the `return`, which stays.
 pub(super) fn remove_inline_or_line(src: &str, stmt: &GoNode<'_>) -> TextEdit {
     let r = stmt.range();
-    let before = &src[line_start(src, r.start)..r.start];
+    let line = line_start(src, r.start);
+    let before = &src[line..r.start];
     if before.trim().is_empty() {
-        return remove_call_statement(src, stmt);
+        let edit = remove_call_statement(src, stmt);
+        let above = edit.range.start < line && edit.range.end >= r.end;
+        if above && super::util::next_statement(stmt).is_some() {
+            let comment = &src[edit.range.start..line];
+            if !speaks_of(comment, &stmt.text()) {
+                return TextEdit::delete(line..edit.range.end);
+            }
+        }
+        return edit;
     }
     let after = &src[r.end..];
     let trimmed = after.trim_start_matches([' ', '\t']);
@@ -48,6 +62,18 @@ pub(super) fn remove_inline_or_line(src: &str, stmt: &GoNode<'_>) -> TextEdit {
         return TextEdit::delete(start..r.end);
     }
     remove_statement(src, stmt)
+}
+
+/// Whether `comment` names one of the identifiers of `code` (as written).
+fn speaks_of(comment: &str, code: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        t.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| w.len() > 1)
+            .map(str::to_string)
+            .collect()
+    };
+    let said = words(comment);
+    words(code).iter().any(|w| said.contains(w))
 }
 
 /// The statements of a block (comments left out).
