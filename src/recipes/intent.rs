@@ -122,6 +122,13 @@ const BELIEF_PHRASES: &[&str] = &[
     "keep memory down",
     "before the next request",
     "after each request",
+    "look again",
+    "try again",
+    "check again",
+    "poll again",
+    "keep polling",
+    "keep looping",
+    "nothing to do",
     "use all cores",
     "use every core",
     "scale",
@@ -131,9 +138,14 @@ const BELIEF_PHRASES: &[&str] = &[
 /// own lines, directly above it, or in the doc comment of its function.
 /// The answer quotes the comment.
 pub fn stated_reason(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Option<String> {
-    attached_comments(file, stmt)
-        .into_iter()
-        .find(|c| gives_reason(c))
+    let doc = function_doc(file, stmt);
+    attached_comments(file, stmt).into_iter().find(|c| {
+        if doc.as_deref() == Some(c.as_str()) {
+            has_marker(c)
+        } else {
+            gives_reason(c)
+        }
+    })
         .map(|c| {
             let short: String = c.chars().take(70).collect();
             let more = if c.chars().count() > 70 { "..." } else { "" };
@@ -312,8 +324,9 @@ fn names_any(text: &str, words: &[&str]) -> bool {
 }
 
 /// Whether `comment` holds a specific marker: an issue number, a link, or
-/// one of [`REASON_MARKERS`].
-fn has_marker(comment: &str) -> bool {
+/// one of [`REASON_MARKERS`]. A doc comment, which describes a whole
+/// function, counts only through one.
+pub fn has_marker(comment: &str) -> bool {
     let lower = comment.to_lowercase();
     (lower.contains('#') && lower.chars().any(|c| c.is_ascii_digit()))
         || lower.contains("http://")
@@ -463,16 +476,10 @@ pub fn in_test_support(file: &FileContext<'_>, node: &GoNode<'_>) -> bool {
 
 /// Whether a comment gives a specific reason (see the module docs).
 pub fn gives_reason(comment: &str) -> bool {
+    if has_marker(comment) {
+        return true;
+    }
     let lower = comment.to_lowercase();
-    if lower.contains('#') && lower.chars().any(|c| c.is_ascii_digit()) {
-        return true;
-    }
-    if lower.contains("http://") || lower.contains("https://") {
-        return true;
-    }
-    if REASON_MARKERS.iter().any(|m| has_phrase(&lower, m)) {
-        return true;
-    }
     if BELIEF_PHRASES.iter().any(|b| has_phrase(&lower, b)) {
         return false;
     }
@@ -610,6 +617,7 @@ mod tests {
             "yield",
             "force a garbage collection",
             "Gosched here",
+            "nothing scheduled yet: look again",
         ] {
             assert!(!gives_reason(c), "{c}");
         }
