@@ -486,12 +486,32 @@ pub fn gives_reason(comment: &str) -> bool {
     // Neither a marker nor a belief: a short comment restates the call
     // ("yield", "force a collection"); a longer one explains something a
     // human should weigh.
+    // A purpose clause names a mechanism ("to allow more messages to
+    // fill", "so the reader sees the flag").
+    if PURPOSE.iter().any(|p| has_phrase(&lower, p)) {
+        return true;
+    }
     let words = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() > 2 && !RESTATING_WORDS.contains(w))
         .count();
     words >= 5
 }
+
+/// Connectors that introduce what a statement is for.
+const PURPOSE: &[&str] = &[
+    "to allow",
+    "to let",
+    "so that",
+    "in order to",
+    "to make sure",
+    "to ensure",
+    "to give the",
+    "to wait for",
+    "waits for",
+    "until the",
+    "so the",
+];
 
 /// Words that only name what the call does.
 const RESTATING_WORDS: &[&str] = &[
@@ -599,6 +619,7 @@ mod tests {
             "so writers can fill the batch before we flush",
             "let the remover run before we retry",
             "stable coverage when running tests",
+            "Yield to allow more messages to fill.",
             "this is on purpose",
             "do not remove: the finalizer must run",
             "The goroutine that removes this entry is waiting on the same channel, so give it a turn",

@@ -199,6 +199,28 @@ impl RecipeLogic for LockOsThread {
         if deferred && unlocks.is_empty() {
             return None;
         }
+        // The unlock handed to someone else: `runtime.UnlockOSThread` as a
+        // value (returned, stored), or called from a function literal that
+        // is not deferred here. The thread is meant to stay locked after
+        // this function returns, until that someone unlocks it.
+        let handed_out = body.dfs().any(|n| {
+            if !file.is_pkg_member(&n, "runtime", "UnlockOSThread") {
+                return false;
+            }
+            let called = n
+                .parent()
+                .is_some_and(|p| p.kind() == "call_expression" && p.field("function").is_some_and(|f| f.range() == n.range()));
+            if !called {
+                return true;
+            }
+            let lit = n.ancestors().take_while(|a| a.range() != body.range()).find(|a| a.kind() == "func_literal");
+            lit.is_some_and(|l| !l.parent().is_some_and(|c| c.parent().is_some_and(|d| d.kind() == "defer_statement")))
+        });
+        if handed_out {
+            return Some(cx.report(
+                "the unlock is handed to the caller (returned, or kept in a function value), so the thread stays locked past this function on purpose",
+            ));
+        }
         let locks = own
             .iter()
             .filter(|s| is_call_stmt(file, s, "LockOSThread"))

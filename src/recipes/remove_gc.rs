@@ -102,6 +102,17 @@ impl RecipeLogic for RemoveGc {
                 "it is the whole body of its function, a collection hook that callers invoke on purpose",
             ));
         }
+        // A function named for collecting (`gcHandler`, `forceGC`,
+        // `collectGarbage`): the collection is what callers ask for, as with
+        // a debug endpoint that runs one.
+        let named = crate::engine::scope::top_level(&call)
+            .and_then(|t| t.field("name"))
+            .map(|n| n.text().to_string());
+        if let Some(name) = named.filter(|n| named_for_collection(n)) {
+            return Some(cx.report(&format!(
+                "its function `{name}` is named for collecting, so the collection is what its callers ask for"
+            )));
+        }
         let top = crate::engine::scope::top_level(&call).unwrap_or_else(|| func.clone());
         if calls_any(file, &top, "runtime", FINALIZERS) {
             return Some(cx.report(
@@ -152,6 +163,48 @@ impl RecipeLogic for RemoveGc {
                 add_imports: Vec::new(),
             })),
             Err(why) => Some(cx.report(&why)),
+        }
+    }
+}
+
+/// Whether a function name says it collects: a camel-case word `GC`/`Gc`,
+/// or `Collect`/`Garbage`/`FreeOSMemory` in it.
+fn named_for_collection(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let boundary = c == '_'
+            || (c.is_uppercase()
+                && i > 0
+                && (chars[i - 1].is_lowercase()
+                    || chars.get(i + 1).is_some_and(|n| n.is_lowercase()) && chars[i - 1].is_uppercase()));
+        if boundary && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        if c != '_' {
+            cur.push(c.to_ascii_lowercase());
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+        .iter()
+        .any(|w| matches!(w.as_str(), "gc" | "collect" | "garbage" | "freeosmemory"))
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::named_for_collection;
+
+    #[test]
+    fn names_for_collecting() {
+        for n in ["gcHandler", "forceGC", "runGC", "collectGarbage", "GC", "doGc", "handle_gc"] {
+            assert!(named_for_collection(n), "{n}");
+        }
+        for n in ["handle", "logic", "Flagcheck", "Process", "gcd"] {
+            assert!(!named_for_collection(n), "{n}");
         }
     }
 }
