@@ -213,6 +213,7 @@ fn explain_examples_are_what_the_recipes_do() {
             ("http", "net/http"),
             ("runtime", "runtime"),
             ("debug", "runtime/debug"),
+            ("os", "os"),
         ] {
             if text.contains(&format!("{name}.")) && !imports.iter().any(|p| p == path) {
                 imports.push(path.to_string());
