@@ -207,14 +207,21 @@ impl RecipeLogic for LockOsThread {
             if !file.is_pkg_member(&n, "runtime", "UnlockOSThread") {
                 return false;
             }
-            let called = n
-                .parent()
-                .is_some_and(|p| p.kind() == "call_expression" && p.field("function").is_some_and(|f| f.range() == n.range()));
+            let called = n.parent().is_some_and(|p| {
+                p.kind() == "call_expression"
+                    && p.field("function").is_some_and(|f| f.range() == n.range())
+            });
             if !called {
                 return true;
             }
-            let lit = n.ancestors().take_while(|a| a.range() != body.range()).find(|a| a.kind() == "func_literal");
-            lit.is_some_and(|l| !l.parent().is_some_and(|c| c.parent().is_some_and(|d| d.kind() == "defer_statement")))
+            let lit = n
+                .ancestors()
+                .take_while(|a| a.range() != body.range())
+                .find(|a| a.kind() == "func_literal");
+            lit.is_some_and(|l| {
+                l.parent()
+                    .is_none_or(|c| c.parent().is_none_or(|d| d.kind() != "defer_statement"))
+            })
         });
         if handed_out {
             return Some(cx.report(

@@ -178,7 +178,8 @@ fn named_for_collection(name: &str) -> bool {
             || (c.is_uppercase()
                 && i > 0
                 && (chars[i - 1].is_lowercase()
-                    || chars.get(i + 1).is_some_and(|n| n.is_lowercase()) && chars[i - 1].is_uppercase()));
+                    || chars.get(i + 1).is_some_and(|n| n.is_lowercase())
+                        && chars[i - 1].is_uppercase()));
         if boundary && !cur.is_empty() {
             words.push(std::mem::take(&mut cur));
         }
@@ -200,7 +201,15 @@ mod name_tests {
 
     #[test]
     fn names_for_collecting() {
-        for n in ["gcHandler", "forceGC", "runGC", "collectGarbage", "GC", "doGc", "handle_gc"] {
+        for n in [
+            "gcHandler",
+            "forceGC",
+            "runGC",
+            "collectGarbage",
+            "GC",
+            "doGc",
+            "handle_gc",
+        ] {
             assert!(named_for_collection(n), "{n}");
         }
         for n in ["handle", "logic", "Flagcheck", "Process", "gcd"] {
