@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::setup::prepare;
 use super::RunArgs;
+use crate::engine::gomod::normalize;
 use crate::engine::Mode;
 use crate::report::diff::DiffPrinter;
 use crate::report::Printer;
@@ -88,20 +89,4 @@ fn relative_to(path: &std::path::Path, root: &std::path::Path) -> Option<String>
     let abs = normalize(&std::path::absolute(path).ok()?);
     let rel = abs.strip_prefix(root).ok()?;
     Some(rel.to_string_lossy().replace('\\', "/"))
-}
-
-/// `a/./b/../c` as `a/c`, without following links.
-fn normalize(p: &std::path::Path) -> std::path::PathBuf {
-    use std::path::Component;
-    let mut out = std::path::PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

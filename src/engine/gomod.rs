@@ -214,7 +214,7 @@ pub fn resolve(files: &dyn ModuleFiles, dir: &Path) -> Resolved {
 }
 
 /// `a/./b/../c` as `a/c`, without touching the file system.
-fn normalize(p: &Path) -> PathBuf {
+pub fn normalize(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in p.components() {

@@ -139,18 +139,16 @@ const BELIEF_PHRASES: &[&str] = &[
 /// The answer quotes the comment.
 pub fn stated_reason(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Option<String> {
     let doc = function_doc(file, stmt);
-    attached_comments(file, stmt).into_iter().find(|c| {
-        if doc.as_deref() == Some(c.as_str()) {
-            has_marker(c)
-        } else {
-            gives_reason(c)
-        }
-    })
-        .map(|c| {
-            let short: String = c.chars().take(70).collect();
-            let more = if c.chars().count() > 70 { "..." } else { "" };
-            format!("a comment gives a reason for it (\"{short}{more}\"); a human should decide whether that reason still holds")
+    attached_comments(file, stmt)
+        .into_iter()
+        .find(|c| {
+            if doc.as_deref() == Some(c.as_str()) {
+                has_marker(c)
+            } else {
+                gives_reason(c)
+            }
         })
+        .map(|c| quote_reason(&c))
 }
 
 /// [`stated_reason`] for a statement that spans a block (a loop, a `go`
@@ -161,25 +159,20 @@ pub fn stated_reason_at_head(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Optio
     head_comments(file, stmt)
         .into_iter()
         .find(|c| gives_reason(c))
-        .map(|c| {
-            let short: String = c.chars().take(70).collect();
-            let more = if c.chars().count() > 70 { "..." } else { "" };
-            format!("a comment gives a reason for it (\"{short}{more}\"); a human should decide whether that reason still holds")
-        })
+        .map(|c| quote_reason(&c))
 }
 
-/// The trailing comment of the first line of `stmt` and the run of comment
-/// lines directly above it.
-fn head_comments(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Vec<String> {
-    let src = file.source;
-    let start = line_start(src, stmt.range().start);
-    let first_line = &src[start..crate::engine::edit::line_end(src, stmt.range().start)];
-    let mut out = Vec::new();
-    if let Some(i) = comment_start(first_line) {
-        out.push(clean(&first_line[i..]));
-    }
+/// The message fragment that quotes a comment giving a reason.
+fn quote_reason(c: &str) -> String {
+    let short: String = c.chars().take(70).collect();
+    let more = if c.chars().count() > 70 { "..." } else { "" };
+    format!("a comment gives a reason for it (\"{short}{more}\"); a human should decide whether that reason still holds")
+}
+
+/// The run of comment-only lines that ends right above the line starting
+/// at `at`, joined, without comment markers.
+fn comment_lines_above(src: &str, mut at: usize) -> Option<String> {
     let mut block = Vec::new();
-    let mut at = start;
     while at > 0 {
         let prev = line_start(src, at - 1);
         let line = src[prev..at].trim();
@@ -194,10 +187,21 @@ fn head_comments(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Vec<String> {
             break;
         }
     }
-    if !block.is_empty() {
-        block.reverse();
-        out.push(block.join(" "));
+    block.reverse();
+    (!block.is_empty()).then(|| block.join(" "))
+}
+
+/// The trailing comment of the first line of `stmt` and the run of comment
+/// lines directly above it.
+fn head_comments(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Vec<String> {
+    let src = file.source;
+    let start = line_start(src, stmt.range().start);
+    let first_line = &src[start..crate::engine::edit::line_end(src, stmt.range().start)];
+    let mut out = Vec::new();
+    if let Some(i) = comment_start(first_line) {
+        out.push(clean(&first_line[i..]));
     }
+    out.extend(comment_lines_above(src, start));
     out
 }
 
@@ -217,26 +221,7 @@ pub fn attached_comments(file: &FileContext<'_>, stmt: &GoNode<'_>) -> Vec<Strin
     }
     out.retain(|c| !is_annotation(c));
     // The run of comment-only lines directly above.
-    let mut block = Vec::new();
-    let mut at = line_start(src, r.start);
-    while at > 0 {
-        let prev = line_start(src, at - 1);
-        let line = src[prev..at].trim();
-        if line.starts_with("//")
-            || line.starts_with("/*")
-            || line.ends_with("*/")
-            || line.starts_with('*')
-        {
-            block.push(clean(line));
-            at = prev;
-        } else {
-            break;
-        }
-    }
-    if !block.is_empty() {
-        block.reverse();
-        out.push(block.join(" "));
-    }
+    out.extend(comment_lines_above(src, line_start(src, r.start)));
     // The doc comment of the function.
     if let Some(doc) = function_doc(file, stmt) {
         out.push(doc);
