@@ -36,9 +36,9 @@ func Drain(in <-chan string) []string {
 // Sum adds up its input, yielding now and then.
 func Sum(data []int) int {
 	total := 0
-	for i, v := range data {
+	for _, v := range data {
 		total += v
-		if i%1024 == 0 {
+		if total%1024 == 0 {
 			runtime.Gosched()
 		}
 	}
