@@ -1,6 +1,8 @@
 //! `preemption-pre-1-14`: in a module below Go 1.14, a loop with no
-//! preemption point (no call, channel operation or allocation) that runs
-//! for an unknown, possibly unbounded time.
+//! preemption point (no call, channel operation or allocation): endless,
+//! counted to a bound set elsewhere, or walking data whose size decides
+//! how long the thread is held. Only loops bounded by a small constant are
+//! left alone.
 
 use std::collections::HashMap;
 
@@ -45,8 +47,21 @@ fn unpreemptible(lp: &GoNode<'_>) -> Option<&'static str> {
     let clause = lp
         .children()
         .find(|c| c.is_named() && c.range() != body.range() && c.kind() != "comment");
+    if let Some(rc) = clause.as_ref().filter(|c| c.kind() == "range_clause") {
+        // Ranging over a channel receives, which blocks and lets others
+        // run; over data (a slice, array, map or string whose type the
+        // source shows) without a call, the data's size is how long the
+        // thread is held.
+        if lp.dfs().any(|n| is_preemption_point(&n)) {
+            return None;
+        }
+        let right = rc.field("right")?;
+        if right.kind() == "int_literal" || !ranges_over_data(&right) {
+            return None;
+        }
+        return Some("ranges over data without calling a function, so a long slice or map holds the thread for as long");
+    }
     let condition = match &clause {
-        Some(c) if c.kind() == "range_clause" => return None,
         Some(c) if c.kind() == "for_clause" => c.field("condition"),
         Some(c) => Some(c.clone()),
         None => None,
@@ -104,8 +119,13 @@ fn unpreemptible(lp: &GoNode<'_>) -> Option<&'static str> {
                     .any(|id| id.kind() == "identifier" && written.contains_key(&*id.text()))
             })
     });
-    if !counting || walks_data {
-        return None;
+    if !counting {
+        return Some("walks a structure without calling a function, so a long one holds the thread for as long");
+    }
+    if walks_data {
+        return Some(
+            "walks data without calling a function, so a long slice holds the thread for as long",
+        );
     }
     if endless || big_bound {
         return Some("counts for a long time without calling a function");
@@ -123,7 +143,92 @@ fn unpreemptible(lp: &GoNode<'_>) -> Option<&'static str> {
     if !known_start || !conditions.iter().all(|c| has_known_bound(c, &written)) {
         return Some("counts up to a bound it does not fix itself and never calls a function, so a large bound holds the thread for as long");
     }
+    // Bounded by a length: as long as the data is.
+    if conditions.iter().any(|c| {
+        c.dfs().any(|n| {
+            n.kind() == "call_expression"
+                && n.field("function")
+                    .is_some_and(|f| matches!(&*f.text(), "len" | "cap"))
+        })
+    }) {
+        return Some("counts to the length of data without calling a function, so a long slice holds the thread for as long");
+    }
+    // A small constant bound: over before it matters.
     None
+}
+
+/// Whether a ranged expression is data, not a channel, as far as the source
+/// shows: a composite literal, a string, or a variable declared (as a
+/// parameter, a `var` or with `make`/a literal) with a slice, array, map or
+/// string type.
+fn ranges_over_data(expr: &GoNode<'_>) -> bool {
+    let data_type = |t: &GoNode<'_>| {
+        matches!(&*t.kind(), "slice_type" | "array_type" | "map_type")
+            || (t.kind() == "type_identifier" && t.text() == "string")
+    };
+    match &*expr.kind() {
+        "composite_literal" | "interpreted_string_literal" | "raw_string_literal" => true,
+        "identifier" => {
+            let name = expr.text().to_string();
+            for anc in expr.ancestors() {
+                if is_function(&anc) {
+                    let params = anc.field("parameters");
+                    let found = params
+                        .into_iter()
+                        .flat_map(|p| p.named_children().collect::<Vec<_>>())
+                        .find(|p| p.field_children("name").any(|n| n.text() == name.as_str()));
+                    if let Some(p) = found {
+                        return p.field("type").is_some_and(|t| data_type(&t));
+                    }
+                }
+                if matches!(&*anc.kind(), "block" | "statement_list") {
+                    for st in anc.children() {
+                        if st.range().start >= expr.range().start {
+                            break;
+                        }
+                        let declared = match &*st.kind() {
+                            "var_declaration" => st
+                                .dfs()
+                                .find(|v| {
+                                    v.kind() == "var_spec"
+                                        && v.field_children("name")
+                                            .any(|n| n.text() == name.as_str())
+                                })
+                                .and_then(|v| v.field("type"))
+                                .is_some_and(|t| data_type(&t)),
+                            "short_var_declaration" => {
+                                let names = st
+                                    .field("left")
+                                    .map(|l| l.text().to_string())
+                                    .unwrap_or_default();
+                                names.split(',').any(|n| n.trim() == name)
+                                    && st
+                                        .field("right")
+                                        .and_then(|r| r.named_children().next())
+                                        .is_some_and(|v| match &*v.kind() {
+                                            "composite_literal" => true,
+                                            "call_expression" => {
+                                                v.field("function")
+                                                    .is_some_and(|f| f.text() == "make")
+                                                    && v.field("arguments")
+                                                        .and_then(|a| a.named_children().next())
+                                                        .is_some_and(|t| data_type(&t))
+                                            }
+                                            _ => false,
+                                        })
+                            }
+                            _ => false,
+                        };
+                        if declared {
+                            return true;
+                        }
+                    }
+                }
+            }
+            false
+        }
+        _ => false,
+    }
 }
 
 /// Nodes at which a goroutine may be preempted before Go 1.14 (or that
