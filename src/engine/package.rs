@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::golang::{parse, GoNode, GoRoot};
-use super::scope::is_shadowed;
+use super::scope::{declared_names, is_shadowed};
 use super::FileContext;
 
 /// Where the sibling files of a package come from.
@@ -487,6 +487,35 @@ fn named_type(ty: &GoNode<'_>) -> Option<String> {
 /// parameter of an enclosing function, or a local `var x T`, `x := T{}`,
 /// `x := &T{}` or `x := new(T)` before it.
 fn declared_type(node: &GoNode<'_>, name: &str) -> Option<String> {
+    let d = local_declaration_in_file(node, name)?;
+    match d.ty {
+        Some(t) => named_type(&t),
+        None => value_type(&d.value?),
+    }
+}
+
+/// What the source says about a name visible at a point.
+pub struct LocalDecl<'r> {
+    /// The declared type, if written.
+    pub ty: Option<GoNode<'r>>,
+    /// The value it is declared with (for `a, b := f()`, the call).
+    pub value: Option<GoNode<'r>>,
+    /// Whether the name was declared by a parameter or receiver.
+    pub parameter: bool,
+}
+
+/// Where the walk of [`scoped_declaration`] ended.
+enum Scoped<'r> {
+    /// Declared inside a function (or as its parameter).
+    Local(LocalDecl<'r>),
+    /// Not declared inside any function: the file's top level.
+    TopLevel(GoNode<'r>),
+}
+
+/// The declaration of `name` as seen at `node`, inside the functions
+/// around it: a parameter or receiver, a local `var` or `:=` before it.
+fn scoped_declaration<'r>(node: &GoNode<'r>, name: &str) -> Option<Scoped<'r>> {
+    let mut child = node.clone();
     for anc in node.ancestors() {
         match &*anc.kind() {
             "function_declaration" | "method_declaration" | "func_literal" => {
@@ -496,46 +525,116 @@ fn declared_type(node: &GoNode<'_>, name: &str) -> Option<String> {
                     };
                     for p in params.named_children() {
                         if p.field_children("name").any(|n| n.text() == name) {
-                            return p.field("type").and_then(|t| named_type(&t));
+                            return Some(Scoped::Local(LocalDecl {
+                                ty: p.field("type"),
+                                value: None,
+                                parameter: true,
+                            }));
                         }
                     }
                 }
             }
-            "block" | "statement_list" => {
+            "source_file" => return Some(Scoped::TopLevel(anc)),
+            _ => {
+                let mut found = None;
                 for s in anc.children() {
-                    if s.range().start >= node.range().start {
+                    if s.range().start >= child.range().start {
                         break;
                     }
-                    if let Some(t) = local_type(&s, name) {
-                        return Some(t);
+                    if let Some(d) = declaration_in(&s, name) {
+                        found = Some(d);
                     }
                 }
+                if let Some(init) = anc.field("initializer") {
+                    if init.range().end <= child.range().start {
+                        if let Some(d) = declaration_in(&init, name) {
+                            found = Some(d);
+                        }
+                    }
+                }
+                if let Some(d) = found {
+                    return Some(Scoped::Local(d));
+                }
             }
-            "source_file" => break,
-            _ => {}
         }
+        child = anc;
     }
     None
 }
 
-fn local_type(stmt: &GoNode<'_>, name: &str) -> Option<String> {
+/// The declaration of `name` as seen at `node` within its own file: a
+/// parameter or receiver, a local `var` or `:=` before it, or a top-level
+/// `var` of that file (for nodes of any file of the package view).
+pub fn local_declaration_in_file<'r>(node: &GoNode<'r>, name: &str) -> Option<LocalDecl<'r>> {
+    match scoped_declaration(node, name)? {
+        Scoped::Local(d) => Some(d),
+        Scoped::TopLevel(file) => file
+            .children()
+            .filter(|d| d.kind() == "var_declaration")
+            .find_map(|d| declaration_in(&d, name)),
+    }
+}
+
+impl<'r> FileContext<'r> {
+    /// The declaration of `name` as seen at `node` of this file: a
+    /// parameter or receiver, a local `var` or `:=` before it, or a
+    /// package-level `var` of any file of the package.
+    pub fn local_declaration(&self, node: &GoNode<'r>, name: &str) -> Option<LocalDecl<'r>> {
+        match scoped_declaration(node, name)? {
+            Scoped::Local(d) => Some(d),
+            Scoped::TopLevel(_) => self
+                .package_decls()
+                .into_iter()
+                .filter(|d| d.kind() == "var_declaration")
+                .find_map(|d| declaration_in(&d, name)),
+        }
+    }
+}
+
+/// The declaration of `name` made by the statement `stmt` itself.
+fn declaration_in<'r>(stmt: &GoNode<'r>, name: &str) -> Option<LocalDecl<'r>> {
     match &*stmt.kind() {
-        "var_declaration" => stmt
-            .dfs()
-            .filter(|n| n.kind() == "var_spec")
-            .find(|s| s.field_children("name").any(|n| n.text() == name))
-            .and_then(|s| match s.field("type") {
-                Some(t) => named_type(&t),
-                None => value_type(&s.field("value")?.named_children().next()?),
-            }),
-        "short_var_declaration" => {
-            let left: Vec<_> = stmt.field("left")?.named_children().collect();
-            let right: Vec<_> = stmt.field("right")?.named_children().collect();
+        "var_declaration" => stmt.dfs().filter(|n| n.kind() == "var_spec").find_map(|s| {
+            let names: Vec<GoNode> = s.field_children("name").collect();
+            let i = names.iter().position(|n| n.text() == name)?;
+            let values: Vec<GoNode> = s
+                .field("value")
+                .map(|v| v.named_children().collect())
+                .unwrap_or_default();
+            let value = if values.len() == names.len() {
+                values.get(i).cloned()
+            } else {
+                values.first().cloned()
+            };
+            Some(LocalDecl {
+                ty: s.field("type"),
+                value,
+                parameter: false,
+            })
+        }),
+        "short_var_declaration" if stmt.children().any(|c| c.kind() == ":=") => {
+            let left: Vec<GoNode> = stmt.field("left")?.named_children().collect();
+            let right: Vec<GoNode> = stmt.field("right")?.named_children().collect();
             let i = left.iter().position(|l| l.text() == name)?;
-            if left.len() != right.len() {
-                return None;
-            }
-            value_type(&right[i])
+            let value = if left.len() == right.len() {
+                right.get(i).cloned()
+            } else {
+                right.first().cloned()
+            };
+            Some(LocalDecl {
+                ty: None,
+                value,
+                parameter: false,
+            })
+        }
+        "range_clause" | "for_clause" | "receive_statement" | "type_switch_statement" => {
+            let mut names = Vec::new();
+            declared_names(stmt, &mut names);
+            names.iter().any(|n| n == name).then_some(LocalDecl {
+                ty: None,
+                value: None,
+                parameter: false,
+            })
         }
         _ => None,
     }

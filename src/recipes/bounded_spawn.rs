@@ -12,10 +12,9 @@ use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::goroutines::{
     call_name, channel_names, channel_use, declared_in_body, feeds_channel_after, goroutine_work,
-    has_word, inside_literal_below, is_channel_expr, is_channel_type, is_io_call,
-    local_declaration, lock_held_at, long_lived_loop, loop_variables, names_one_of, outermost_loop,
-    runs_under_caller_lock, words, written_type, CallTarget, Work, FUNCTIONS, LONG_RUNNING_NAMES,
-    TEARDOWN_NAMES,
+    has_word, inside_literal_below, is_channel_expr, is_channel_type, is_io_call, lock_held_at,
+    long_lived_loop, loop_variables, names_one_of, outermost_loop, runs_under_caller_lock, words,
+    written_type, CallTarget, Work, FUNCTIONS, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
 };
 use super::intent;
 use super::util::enclosing_loop;
@@ -484,7 +483,10 @@ fn is_integer<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> bool {
                 return INTEGER_TYPES.contains(&&*t.text());
             }
             if expr.kind() == "identifier" {
-                if let Some(v) = local_declaration(file, expr, &expr.text()).and_then(|d| d.value) {
+                if let Some(v) = file
+                    .local_declaration(expr, &expr.text())
+                    .and_then(|d| d.value)
+                {
                     return v.kind() == "int_literal";
                 }
             }
@@ -673,7 +675,7 @@ fn iterates_items<'r>(file: &FileContext<'r>, lp: &GoNode<'r>, limit: usize) -> 
         let literal = if right.kind() == "composite_literal" {
             Some(right)
         } else if right.kind() == "identifier" && !assigned_anywhere(file, &right) {
-            local_declaration(file, &right, &right.text())
+            file.local_declaration(&right, &right.text())
                 .and_then(|d| d.value)
                 .filter(|v| v.kind() == "composite_literal")
         } else {

@@ -237,126 +237,6 @@ fn short(text: &str) -> String {
 // ---------------------------------------------------------------------------
 // Declarations and where values come from
 
-/// What the source says about a name visible at a point.
-pub struct LocalDecl<'r> {
-    /// The declared type, if written.
-    pub ty: Option<GoNode<'r>>,
-    /// The value it is declared with (for `a, b := f()`, the call).
-    pub value: Option<GoNode<'r>>,
-    /// Whether the name was declared by a parameter or receiver.
-    pub parameter: bool,
-}
-
-/// The declaration of `name` as seen at `node`: a parameter or receiver of
-/// an enclosing function, a local `var` or `:=` before it, or a package-level
-/// `var` of the file's package.
-pub fn local_declaration<'r>(
-    file: &FileContext<'r>,
-    node: &GoNode<'r>,
-    name: &str,
-) -> Option<LocalDecl<'r>> {
-    let mut child = node.clone();
-    for anc in node.ancestors() {
-        match &*anc.kind() {
-            "function_declaration" | "method_declaration" | "func_literal" => {
-                for list in ["receiver", "parameters"] {
-                    let Some(params) = anc.field(list) else {
-                        continue;
-                    };
-                    for p in params.named_children() {
-                        if p.field_children("name").any(|n| n.text() == name) {
-                            return Some(LocalDecl {
-                                ty: p.field("type"),
-                                value: None,
-                                parameter: true,
-                            });
-                        }
-                    }
-                }
-            }
-            "source_file" => break,
-            _ => {
-                let mut found = None;
-                for s in anc.children() {
-                    if s.range().start >= child.range().start {
-                        break;
-                    }
-                    if let Some(d) = declaration_in(&s, name) {
-                        found = Some(d);
-                    }
-                }
-                if let Some(init) = anc.field("initializer") {
-                    if init.range().end <= child.range().start {
-                        if let Some(d) = declaration_in(&init, name) {
-                            found = Some(d);
-                        }
-                    }
-                }
-                if found.is_some() {
-                    return found;
-                }
-            }
-        }
-        child = anc;
-    }
-    if is_shadowed(node, name) {
-        return None;
-    }
-    file.package_decls()
-        .into_iter()
-        .filter(|d| d.kind() == "var_declaration")
-        .find_map(|d| declaration_in(&d, name))
-}
-
-/// The declaration of `name` made by the statement `stmt` itself.
-fn declaration_in<'r>(stmt: &GoNode<'r>, name: &str) -> Option<LocalDecl<'r>> {
-    match &*stmt.kind() {
-        "var_declaration" => stmt.dfs().filter(|n| n.kind() == "var_spec").find_map(|s| {
-            let names: Vec<GoNode> = s.field_children("name").collect();
-            let i = names.iter().position(|n| n.text() == name)?;
-            let values: Vec<GoNode> = s
-                .field("value")
-                .map(|v| v.named_children().collect())
-                .unwrap_or_default();
-            let value = if values.len() == names.len() {
-                values.get(i).cloned()
-            } else {
-                values.first().cloned()
-            };
-            Some(LocalDecl {
-                ty: s.field("type"),
-                value,
-                parameter: false,
-            })
-        }),
-        "short_var_declaration" if stmt.children().any(|c| c.kind() == ":=") => {
-            let left: Vec<GoNode> = stmt.field("left")?.named_children().collect();
-            let right: Vec<GoNode> = stmt.field("right")?.named_children().collect();
-            let i = left.iter().position(|l| l.text() == name)?;
-            let value = if left.len() == right.len() {
-                right.get(i).cloned()
-            } else {
-                right.first().cloned()
-            };
-            Some(LocalDecl {
-                ty: None,
-                value,
-                parameter: false,
-            })
-        }
-        "range_clause" | "for_clause" | "receive_statement" | "type_switch_statement" => {
-            let mut names = Vec::new();
-            declared_names(stmt, &mut names);
-            names.iter().any(|n| n == name).then_some(LocalDecl {
-                ty: None,
-                value: None,
-                parameter: false,
-            })
-        }
-        _ => None,
-    }
-}
-
 /// The import path that the package name `name` stands for in the file
 /// holding `node` (which may be another file of the package than the one
 /// being examined, whose import table differs).
@@ -430,7 +310,7 @@ fn std_origin_depth<'r>(file: &FileContext<'r>, expr: &GoNode<'r>, depth: usize)
                 }
             }
             // Only declarations in this file's tree: the node's ancestors.
-            let decl = local_declaration_here(expr, &name)?;
+            let decl = crate::engine::package::local_declaration_in_file(expr, &name)?;
             if let Some(t) = &decl.ty {
                 return std_type(t);
             }
@@ -485,54 +365,6 @@ fn std_origin_depth<'r>(file: &FileContext<'r>, expr: &GoNode<'r>, depth: usize)
     }
 }
 
-/// Like [`local_declaration`] but without package-level lookups in other
-/// files (a node from another file has no place there).
-fn local_declaration_here<'r>(node: &GoNode<'r>, name: &str) -> Option<LocalDecl<'r>> {
-    let mut child = node.clone();
-    for anc in node.ancestors() {
-        match &*anc.kind() {
-            "function_declaration" | "method_declaration" | "func_literal" => {
-                for list in ["receiver", "parameters"] {
-                    let Some(params) = anc.field(list) else {
-                        continue;
-                    };
-                    for p in params.named_children() {
-                        if p.field_children("name").any(|n| n.text() == name) {
-                            return Some(LocalDecl {
-                                ty: p.field("type"),
-                                value: None,
-                                parameter: true,
-                            });
-                        }
-                    }
-                }
-            }
-            "source_file" => {
-                return anc
-                    .children()
-                    .filter(|d| d.kind() == "var_declaration")
-                    .find_map(|d| declaration_in(&d, name));
-            }
-            _ => {
-                let mut found = None;
-                for s in anc.children() {
-                    if s.range().start >= child.range().start {
-                        break;
-                    }
-                    if let Some(d) = declaration_in(&s, name) {
-                        found = Some(d);
-                    }
-                }
-                if found.is_some() {
-                    return found;
-                }
-            }
-        }
-        child = anc;
-    }
-    None
-}
-
 /// The declared type of field `field` of the package's struct type `ty`.
 pub fn struct_field_type<'r>(file: &FileContext<'r>, ty: &str, field: &str) -> Option<GoNode<'r>> {
     let spec = file.package_type(ty)?;
@@ -552,7 +384,7 @@ pub fn struct_field_type<'r>(file: &FileContext<'r>, ty: &str, field: &str) -> O
 /// struct), when the source writes it.
 pub fn written_type<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> Option<GoNode<'r>> {
     match &*expr.kind() {
-        "identifier" => local_declaration(file, expr, &expr.text())?.ty,
+        "identifier" => file.local_declaration(expr, &expr.text())?.ty,
         "selector_expression" => {
             let base = file.type_of(&expr.field("operand")?)?;
             struct_field_type(file, &base, &expr.field("field")?.text())
@@ -846,7 +678,7 @@ fn is_conversion(file: &FileContext<'_>, f: &GoNode<'_>) -> bool {
 /// not visible (a parameter, a field of the package, a call result).
 fn function_values<'r>(file: &FileContext<'r>, f: &GoNode<'r>) -> Option<Vec<GoNode<'r>>> {
     let name = f.text().to_string();
-    let decl = local_declaration(file, f, &name)?;
+    let decl = file.local_declaration(f, &name)?;
     if decl.parameter {
         return None;
     }
