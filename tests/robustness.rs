@@ -46,28 +46,33 @@ fn source(tag: &str) -> String {
     )
 }
 
-/// A user recipe that turns `strings.Replace(s, old, new, -1)` into `strings.ReplaceAll`.
-fn recipe_dir() -> tempfile::TempDir {
+/// A directory holding one user recipe `id` that matches
+/// `strings.Replace(s, old, new, -1)`: a fix to `strings.ReplaceAll` when
+/// `fix`, a report otherwise; `go_before` gates it on the Go version.
+fn user_recipe(id: &str, fix: bool, go_before: Option<&str>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("replace-all.toml"),
-        r#"id = "replace-all"
-kind = "fix"
-summary = "Use strings.ReplaceAll"
-message = "strings.Replace with -1 replaces every match: strings.ReplaceAll says so"
-rationale = "Shorter and clearer."
-rewrite = "strings.Replace(s, old, new, -1) becomes strings.ReplaceAll(s, old, new)"
-
-[match]
-imports = { strings = "strings" }
-rule = { pattern = "strings.Replace($S, $O, $N, -1)" }
-
-[fix]
-template = "strings.ReplaceAll($S, $O, $N)"
-"#,
-    )
-    .unwrap();
+    let mut text = format!(
+        "id = \"{id}\"\nkind = \"{}\"\nsummary = \"Use strings.ReplaceAll\"\nmessage = \"strings.Replace with -1 replaces every match\"\nrationale = \"Shorter and clearer.\"\n",
+        if fix { "fix" } else { "report" }
+    );
+    if fix {
+        text.push_str("rewrite = \"strings.ReplaceAll(s, old, new)\"\n");
+    }
+    text.push_str("\n[match]\n");
+    if let Some(v) = go_before {
+        text.push_str(&format!("go-before = \"{v}\"\n"));
+    }
+    text.push_str("imports = { strings = \"strings\" }\nrule = { pattern = \"strings.Replace($S, $O, $N, -1)\" }\n");
+    if fix {
+        text.push_str("\n[fix]\ntemplate = \"strings.ReplaceAll($S, $O, $N)\"\n");
+    }
+    std::fs::write(dir.path().join(format!("{id}.toml")), text).unwrap();
     dir
+}
+
+/// The fix recipe most tests use.
+fn recipe_dir() -> tempfile::TempDir {
+    user_recipe("replace-all", true, None)
 }
 
 struct Run {
@@ -448,23 +453,7 @@ fn two_runs_at_once_apply_each_fix_once() {
 
 /// A user recipe that only runs below Go 1.22, to show which version a file got.
 fn old_go_recipe() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("old-go.toml"),
-        r#"id = "old-go"
-kind = "report"
-summary = "Marks files read as Go older than 1.22"
-message = "this file is read as Go older than 1.22"
-rationale = "Shows the version a file gets."
-
-[match]
-go-before = "1.22"
-imports = { strings = "strings" }
-rule = { pattern = "strings.Replace($S, $O, $N, -1)" }
-"#,
-    )
-    .unwrap();
-    dir
+    user_recipe("old-go", false, Some("1.22"))
 }
 
 fn findings(dir: &Path, recipes: &Path) -> Vec<String> {
@@ -563,27 +552,8 @@ fn a_workspace_keeps_each_modules_version_in_diff_and_branch() {
         "go 1.24\n\nuse (\n\t./m13\n\t./m21\n\t./m23\n)\n",
     )
     .unwrap();
-    let recipes = tempfile::tempdir().unwrap();
     // A fix that runs below 1.22 only: m13 and m21 change, m23 does not.
-    std::fs::write(
-        recipes.path().join("old-fix.toml"),
-        r#"id = "old-fix"
-kind = "fix"
-summary = "Use strings.ReplaceAll below Go 1.22"
-message = "old Go"
-rationale = "Shows the version a file gets."
-rewrite = "ReplaceAll"
-
-[match]
-go-before = "1.22"
-imports = { strings = "strings" }
-rule = { pattern = "strings.Replace($S, $O, $N, -1)" }
-
-[fix]
-template = "strings.ReplaceAll($S, $O, $N)"
-"#,
-    )
-    .unwrap();
+    let recipes = user_recipe("old-fix", true, Some("1.22"));
     let codemods = recipes.path().to_string_lossy().into_owned();
     let diff = run_in(
         root,

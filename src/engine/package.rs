@@ -313,6 +313,21 @@ impl<'r> FileContext<'r> {
             })
     }
 
+    /// The declared type of field `field` of the package's struct type `ty`.
+    pub fn struct_field_type(&self, ty: &str, field: &str) -> Option<GoNode<'r>> {
+        let spec = self.package_type(ty)?;
+        let st = spec.field("type")?;
+        if st.kind() != "struct_type" {
+            return None;
+        }
+        let found = st
+            .dfs()
+            .filter(|n| n.kind() == "field_declaration")
+            .find(|fd| fd.field_children("name").any(|n| n.text() == field))?
+            .field("type");
+        found
+    }
+
     /// What `call` (a `call_expression`) reaches.
     pub fn resolve_call<'n>(&self, call: &GoNode<'n>) -> Callee<'r>
     where
@@ -370,21 +385,7 @@ impl<'r> FileContext<'r> {
             "selector_expression" => {
                 let base = self.type_of(&expr.field("operand")?)?;
                 let field = expr.field("field")?.text().to_string();
-                let spec = self.package_type(&base)?;
-                let st = spec.field("type")?;
-                if st.kind() != "struct_type" {
-                    return None;
-                }
-                let found = st
-                    .dfs()
-                    .filter(|n| n.kind() == "field_declaration")
-                    .find(|fd| {
-                        fd.field_children("name")
-                            .any(|n| n.text() == field.as_str())
-                    })?
-                    .field("type")
-                    .and_then(|t| named_type(&t));
-                found
+                named_type(&self.struct_field_type(&base, &field)?)
             }
             "parenthesized_expression" => self.type_of(&expr.named_children().next()?),
             "unary_expression" => self.type_of(&expr.field("operand")?),

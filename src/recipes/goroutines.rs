@@ -323,7 +323,7 @@ fn std_origin_depth<'r>(file: &FileContext<'r>, expr: &GoNode<'r>, depth: usize)
             }
             let base = file.type_of(&operand)?;
             let field = expr.field("field")?.text().to_string();
-            let ty = struct_field_type(file, &base, &field)?;
+            let ty = file.struct_field_type(&base, &field)?;
             std_type(&ty)
         }
         "call_expression" => {
@@ -365,21 +365,6 @@ fn std_origin_depth<'r>(file: &FileContext<'r>, expr: &GoNode<'r>, depth: usize)
     }
 }
 
-/// The declared type of field `field` of the package's struct type `ty`.
-pub fn struct_field_type<'r>(file: &FileContext<'r>, ty: &str, field: &str) -> Option<GoNode<'r>> {
-    let spec = file.package_type(ty)?;
-    let st = spec.field("type")?;
-    if st.kind() != "struct_type" {
-        return None;
-    }
-    let found = st
-        .dfs()
-        .filter(|n| n.kind() == "field_declaration")
-        .find(|fd| fd.field_children("name").any(|n| n.text() == field))?
-        .field("type");
-    found
-}
-
 /// The declared type of `expr` (an identifier or a field of a package
 /// struct), when the source writes it.
 pub fn written_type<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> Option<GoNode<'r>> {
@@ -387,7 +372,7 @@ pub fn written_type<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> Option<GoN
         "identifier" => file.local_declaration(expr, &expr.text())?.ty,
         "selector_expression" => {
             let base = file.type_of(&expr.field("operand")?)?;
-            struct_field_type(file, &base, &expr.field("field")?.text())
+            file.struct_field_type(&base, &expr.field("field")?.text())
         }
         _ => None,
     }
@@ -421,14 +406,7 @@ pub fn channel_names(node: &GoNode<'_>) -> HashSet<String> {
                     out.extend(names);
                 }
                 "short_var_declaration" | "assignment_statement" => {
-                    let left: Vec<GoNode> = n
-                        .field("left")
-                        .map(|l| l.named_children().collect())
-                        .unwrap_or_default();
-                    let right: Vec<GoNode> = n
-                        .field("right")
-                        .map(|r| r.named_children().collect())
-                        .unwrap_or_default();
+                    let (left, right) = sides(&n);
                     for (l, r) in left.iter().zip(&right) {
                         if makes_channel(r) && l.kind() == "identifier" {
                             out.insert(l.text().to_string());
@@ -687,14 +665,7 @@ fn function_values<'r>(file: &FileContext<'r>, f: &GoNode<'r>) -> Option<Vec<GoN
         .find(|a| matches!(&*a.kind(), "function_declaration" | "method_declaration"))?;
     let mut values: Vec<GoNode> = decl.value.into_iter().collect();
     for n in func.dfs().filter(|n| n.kind() == "assignment_statement") {
-        let left: Vec<GoNode> = n
-            .field("left")
-            .map(|l| l.named_children().collect())
-            .unwrap_or_default();
-        let right: Vec<GoNode> = n
-            .field("right")
-            .map(|r| r.named_children().collect())
-            .unwrap_or_default();
+        let (left, right) = sides(&n);
         for (i, l) in left.iter().enumerate() {
             if l.kind() == "identifier" && l.text() == name.as_str() {
                 values.push(right.get(i).cloned()?);
@@ -926,6 +897,16 @@ pub fn declared_in_body(node: &GoNode<'_>, name: &str, func: &GoNode<'_>) -> boo
         Some(body) => declared_within(node, name, &body),
         None => false,
     }
+}
+
+/// The expressions on the left and on the right of an assignment or `:=`.
+fn sides<'r>(n: &GoNode<'r>) -> (Vec<GoNode<'r>>, Vec<GoNode<'r>>) {
+    let list = |f: &str| -> Vec<GoNode<'r>> {
+        n.field(f)
+            .map(|l| l.named_children().collect())
+            .unwrap_or_default()
+    };
+    (list("left"), list("right"))
 }
 
 #[cfg(test)]
