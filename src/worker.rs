@@ -75,8 +75,22 @@ fn process_one(
             };
         }
     };
+    process_bytes(engine, versions, path, bytes, mode, opts)
+}
+
+/// Processes the text of the file at `path` (read by the caller, e.g. from
+/// standard input), as a file of a run is.
+pub fn process_bytes(
+    engine: &Engine,
+    versions: &VersionResolver,
+    path: &Path,
+    bytes: Vec<u8>,
+    mode: Mode,
+    opts: RunOptions,
+) -> Processed {
+    let mut outcome = FileOutcome::default();
     // The prefilter runs on raw bytes: most files stop here, unparsed.
-    if !engine.may_match(&bytes) {
+    if !engine.wants(&bytes) {
         return Processed {
             path: path.to_path_buf(),
             source: None,

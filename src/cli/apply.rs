@@ -37,6 +37,9 @@ struct Pending {
 }
 
 pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
+    if args.run.reads_stdin() {
+        anyhow::bail!("apply rewrites files in place and cannot rewrite standard input; `gomend diff -` prints the rewrite");
+    }
     // Without a toolchain, --verify stops here, before anything is read or written.
     let verifier = if args.verify { Some(verifier()?) } else { None };
     // Ctrl-C lets the file being written finish (its temporary is renamed

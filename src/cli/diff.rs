@@ -24,7 +24,9 @@ pub struct DiffArgs {
 pub fn run(args: &DiffArgs) -> Result<ExitCode> {
     let p = prepare(&args.run)?;
     let mut errors = p.report_walk_errors();
-    let root = patch_root(&p.files);
+    let mut files = p.files.clone();
+    files.extend(p.stdin.as_ref().map(|(path, _)| path.clone()));
+    let root = patch_root(&files);
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|c| c.canonicalize().ok());

@@ -23,6 +23,11 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
     for dir in &args.codemods {
         all.extend(crate::recipes::load_dir(dir).map_err(anyhow::Error::msg)?);
     }
+    if args.id == crate::report::UNUSED_IGNORE {
+        let rule = unused_ignore_rule();
+        anstream::stdout().lock().write_all(rule.help.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some(r) = all.iter().find(|r| *r.id == *args.id) else {
         let known: Vec<&str> = all.iter().map(|r| &*r.id).collect();
         bail!("unknown recipe `{}` (known: {})", args.id, known.join(", "));
@@ -78,8 +83,32 @@ pub fn render(r: &Recipe) -> String {
     }
     let _ = writeln!(
         out,
-        "\nSilence one finding with `//gomend:ignore {}` on its line or the line above.",
-        s.id
+        "\nSilence one finding with `//gomend:ignore {id}` at the end of its line or alone on the line \
+         above, and a whole file with `//gomend:file-ignore {id}` before its package clause.",
+        id = s.id
     );
     out
+}
+
+/// The rule `check --report-unused-ignores` reports under.
+pub fn unused_ignore_rule() -> crate::report::RuleInfo {
+    let id = crate::report::UNUSED_IGNORE;
+    let summary = "Suppression comments that silence nothing";
+    let rationale = "A `//gomend:ignore` comment that silences no finding, or names a recipe that \
+        does not exist, hides nothing today but will hide a real finding tomorrow, or was \
+        meant for another line or recipe (a typo in an id silences nothing). A \
+        `//gomend:file-ignore` after the package clause applies nowhere.";
+    let help = format!(
+        "{id} (report)\n\n{summary}\n\nWhy it matters:\n  {rationale}\n\n\
+         Reported by `gomend check --report-unused-ignores`. Remove the comment, or correct \
+         its recipe ids (`gomend list`) or its place: at the end of the finding's line, alone \
+         on the line above it, or, for `//gomend:file-ignore`, before the package clause.\n"
+    );
+    crate::report::RuleInfo {
+        id: id.to_string(),
+        summary: summary.to_string(),
+        rationale: rationale.to_string(),
+        help,
+        severity: "note",
+    }
 }

@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod explain;
 mod list;
+mod package;
 pub mod pr;
 mod setup;
 mod verify;
@@ -70,20 +71,38 @@ pub enum Command {
         #[command(flatten)]
         engine: EngineArgs,
     },
+    /// Print a shell completion script (e.g. `gomend completions bash > /etc/bash_completion.d/gomend`).
+    Completions(package::CompletionsArgs),
+    /// Print the manual page, in roff (e.g. `gomend man > gomend.1; man ./gomend.1`).
+    Man(package::ManArgs),
 }
 
 /// Options shared by `check`, `diff` and `apply`.
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
-    /// Files or directories (walked recursively). Defaults to the current directory.
+    /// Files or directories (walked recursively). Defaults to the current
+    /// directory. `-` reads one Go file from standard input (see --stdin-filename).
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// With `-` as the path: the file the text on standard input stands for
+    /// (it need not exist). It is the path shown in the output, and its
+    /// directory gives the Go version (the nearest go.mod) and the rest of the
+    /// package. Without it, `<stdin>` in the current directory.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Skip paths that do not exist, with a note, instead of failing (for
     /// file lists from scripts, e.g. `git diff --name-only | xargs gomend check --ignore-missing`).
     #[arg(long)]
     pub ignore_missing: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
+}
+
+impl RunArgs {
+    /// Whether the file comes from standard input (`-`).
+    pub fn reads_stdin(&self) -> bool {
+        self.paths.iter().any(|p| p.as_os_str() == "-")
+    }
 }
 
 /// What to run and how: shared by every subcommand that rewrites.
@@ -117,6 +136,14 @@ pub struct EngineArgs {
 
 pub use setup::engine as engine_for;
 
+/// Whether `e` comes from writing to a closed pipe.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -138,9 +165,14 @@ pub fn main() -> ExitCode {
         Command::Pr { args, engine } => {
             crate::git::rewrite::EngineRewriter::new(engine).and_then(|r| pr::run(args, &r))
         }
+        Command::Completions(a) => package::completions(a),
+        Command::Man(a) => package::man(a),
     };
     match result {
         Ok(code) => code,
+        // The reader of standard output went away (`gomend list | head`):
+        // it had what it wanted, so this is no error (as with ripgrep).
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("gomend: error: {e:#}");
             ExitCode::from(EXIT_ERROR)

@@ -19,6 +19,9 @@ pub struct Prepared {
     pub files: Vec<PathBuf>,
     /// Problems met while walking (reported, and they make the exit code 2).
     pub walk_errors: Vec<String>,
+    /// The file read from standard input (`-`): the path it stands for and
+    /// its bytes. `files` is then empty.
+    pub stdin: Option<(PathBuf, Vec<u8>)>,
 }
 
 impl Prepared {
@@ -33,6 +36,25 @@ impl Prepared {
     ) -> Result<usize, E> {
         let bar = progress(self.files.len());
         let mut failed = 0;
+        if let Some((path, bytes)) = &self.stdin {
+            let f = worker::process_bytes(
+                &self.engine,
+                &self.versions,
+                path,
+                bytes.clone(),
+                mode,
+                RunOptions { generated },
+            );
+            let shown = display_path(path);
+            for w in &f.outcome.warnings {
+                eprintln!("gomend: warning: {shown}: {w}");
+            }
+            if let Some(e) = &f.outcome.error {
+                eprintln!("gomend: error: {shown}: {e}");
+                failed += 1;
+            }
+            sink(&shown, &f)?;
+        }
         worker::run(
             &self.engine,
             &self.versions,
@@ -149,7 +171,17 @@ pub fn engine(args: &EngineArgs) -> Result<(Engine, VersionResolver)> {
 }
 
 pub fn prepare(args: &RunArgs) -> Result<Prepared> {
+    let stdin = read_stdin(args)?;
     let (engine, versions) = engine(&args.engine)?;
+    if let Some(stdin) = stdin {
+        return Ok(Prepared {
+            engine,
+            versions,
+            files: Vec::new(),
+            walk_errors: Vec::new(),
+            stdin: Some(stdin),
+        });
+    }
     let found = walk::collect_all(
         &args.paths,
         WalkOptions {
@@ -172,7 +204,29 @@ pub fn prepare(args: &RunArgs) -> Result<Prepared> {
         versions,
         files: found.files,
         walk_errors,
+        stdin: None,
     })
+}
+
+/// The file on standard input, when the path is `-`.
+fn read_stdin(args: &RunArgs) -> Result<Option<(PathBuf, Vec<u8>)>> {
+    if !args.reads_stdin() {
+        if args.stdin_filename.is_some() {
+            bail!("--stdin-filename names the file read from standard input: pass `-` as the path");
+        }
+        return Ok(None);
+    }
+    if args.paths.len() > 1 {
+        bail!("`-` (standard input) cannot be combined with other paths");
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+        .context("reading standard input")?;
+    let path = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("<stdin>"));
+    Ok(Some((path, bytes)))
 }
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise.

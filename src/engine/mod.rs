@@ -12,6 +12,7 @@ pub mod imports;
 pub mod package;
 pub mod recipe;
 pub mod scope;
+pub mod suppress;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -63,6 +64,10 @@ pub struct FileOutcome {
     pub warnings: Vec<String>,
     /// A problem that stopped the file from being rewritten.
     pub error: Option<String>,
+    /// The suppression comments of the file and what each silenced (filled
+    /// in when the file was parsed; for every file with such a comment when
+    /// the engine tracks them, see [`Engine::track_ignores`]).
+    pub ignores: Vec<suppress::Directive>,
 }
 
 /// The recipes to run and how.
@@ -77,6 +82,9 @@ pub struct Engine {
     /// Where recipes find the other files of a package (none: every file
     /// is alone in its package).
     packages: Option<package::PackageCache>,
+    /// Parse files with suppression comments even when no recipe can match
+    /// them, so that unused ones can be reported.
+    track_ignores: bool,
 }
 
 impl Engine {
@@ -105,7 +113,20 @@ impl Engine {
             any_kind,
             settings,
             packages: None,
+            track_ignores: false,
         }
+    }
+
+    /// Also reads the suppression comments of files no recipe can match
+    /// (they then silence nothing), for reports of unused ones.
+    pub fn track_ignores(&mut self, on: bool) {
+        self.track_ignores = on;
+    }
+
+    /// Whether a file's raw bytes need processing: some recipe may match
+    /// them, or they hold a suppression comment that is tracked.
+    pub fn wants(&self, bytes: &[u8]) -> bool {
+        self.may_match(bytes) || (self.track_ignores && suppress::mentions(bytes))
     }
 
     /// Lets recipes look into the other files of each file's package,
@@ -221,12 +242,23 @@ impl Engine {
                 });
             }
         }
-        if candidates.is_empty() {
+        let tracked = self.track_ignores && suppress::mentions(source.as_bytes());
+        if candidates.is_empty() && !tracked {
             return out;
         }
         let root = parse(source);
         let has_error = golang::has_syntax_error(&root.root());
-        let findings = self.analyse(path, source, &root, go_version, &candidates, package);
+        let mut suppressions = suppress::Suppressions::scan(source, &root);
+        let findings = self.analyse(
+            path,
+            source,
+            &root,
+            go_version,
+            &candidates,
+            package,
+            &mut suppressions,
+        );
+        out.ignores = suppressions.directives;
         let mut unparsed_fixes = 0;
         let findings = if has_error {
             let (kept, dropped): (Vec<_>, Vec<_>) =
@@ -306,7 +338,9 @@ impl Engine {
         out
     }
 
-    /// Runs the candidate recipes over one walk of the tree.
+    /// Runs the candidate recipes over one walk of the tree. Findings that
+    /// `suppressions` silence are left out (and counted there).
+    #[allow(clippy::too_many_arguments)]
     fn analyse(
         &self,
         path: &Path,
@@ -315,6 +349,7 @@ impl Engine {
         go_version: GoVersion,
         candidates: &[usize],
         package: &package::PackageHandle<'_>,
+        suppressions: &mut suppress::Suppressions,
     ) -> Vec<Finding> {
         let imports = ImportTable::from_root(root);
         let file = FileContext {
@@ -344,7 +379,7 @@ impl Engine {
                 let Some(m) = &matchers[i] else { continue };
                 if let Some(nm) = m.match_node(node.clone()) {
                     if let Some(f) = self.recipes[i].examine(&nm, &file) {
-                        if !is_suppressed(source, &f) {
+                        if !suppressions.silences(&f) {
                             findings.push(f);
                         }
                     }
@@ -415,7 +450,16 @@ impl Engine {
                 return Ok((tidied, fixes));
             }
             let root = parse(&text);
-            findings = self.analyse(path, &text, &root, go_version, candidates, package);
+            let mut suppressions = suppress::Suppressions::scan(&text, &root);
+            findings = self.analyse(
+                path,
+                &text,
+                &root,
+                go_version,
+                candidates,
+                package,
+                &mut suppressions,
+            );
         }
         Err(format!(
             "fixes still overlap after {MAX_ROUNDS} rounds; the file was left unchanged"
@@ -437,30 +481,6 @@ fn near_error(root: &GoRoot, f: &Finding) -> bool {
         })
 }
 
-/// `//gomend:ignore` or `//gomend:ignore <id>[,<id>]` on the finding's line
-/// or the line above silences it.
-fn is_suppressed(source: &str, f: &Finding) -> bool {
-    let ls = edit::line_start(source, f.range.start);
-    let le = edit::line_end(source, f.range.start);
-    let prev = if ls > 0 {
-        &source[edit::line_start(source, ls - 1)..ls]
-    } else {
-        ""
-    };
-    [&source[ls..le], prev]
-        .iter()
-        .any(|line| suppresses(line, &f.recipe))
-}
-
-fn suppresses(line: &str, id: &str) -> bool {
-    let Some(i) = line.find("//gomend:ignore") else {
-        return false;
-    };
-    let rest = &line[i + "//gomend:ignore".len()..];
-    let ids = rest.split("//").next().unwrap_or("").trim();
-    ids.is_empty() || ids.split([',', ' ']).any(|x| x.trim() == id)
-}
-
 /// 1-based line and byte column of `offset`. For many offsets in one text,
 /// build a [`LineIndex`] once instead.
 pub fn position(source: &str, offset: usize) -> (usize, usize) {
@@ -469,6 +489,7 @@ pub fn position(source: &str, offset: usize) -> (usize, usize) {
 
 /// The start of every line of a text, to turn byte offsets into lines and
 /// columns in logarithmic time.
+#[derive(Clone, Debug)]
 pub struct LineIndex {
     starts: Vec<usize>,
 }
@@ -551,17 +572,5 @@ mod tests {
         assert!(!is_crlf("a\r\nb\n"));
         assert!(!is_crlf("a"));
         assert_eq!(to_crlf("a\r\nb\nc\n"), "a\r\nb\r\nc\r\n");
-    }
-
-    #[test]
-    fn suppression_comments() {
-        assert!(suppresses("\truntime.GC() //gomend:ignore", "remove-gc"));
-        assert!(suppresses("//gomend:ignore remove-gc", "remove-gc"));
-        assert!(suppresses(
-            "//gomend:ignore remove-gosched,remove-gc",
-            "remove-gc"
-        ));
-        assert!(!suppresses("//gomend:ignore remove-gosched", "remove-gc"));
-        assert!(!suppresses("\truntime.GC()", "remove-gc"));
     }
 }
