@@ -236,6 +236,40 @@ fn checkstyle_xml() {
 }
 
 #[test]
+fn gitlab_code_quality() {
+    let (code, out, _) = run(&["check", "--format", "gitlab", "examples"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let issues = v.as_array().unwrap();
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for i in issues {
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(i[key].is_string(), "{key} in {i}");
+        }
+        assert!(i["location"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("examples/"));
+        assert!(i["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+        assert!(fingerprints.insert(i["fingerprint"].as_str().unwrap().to_string()));
+    }
+    // Moving a finding to another line keeps its fingerprint.
+    let before = "package m\n\nimport \"runtime\"\n\nfunc H() {\n\truntime.GC()\n}\n";
+    let after = before.replace("func H() {", "// H handles.\nfunc H() {");
+    let prints: Vec<serde_json::Value> = [before, after.as_str()]
+        .iter()
+        .map(|text| {
+            let dir = module(&[("m.go", text)]);
+            let (_, out, _) = run_in(dir.path(), &["check", "--format", "gitlab"]);
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            v[0]["fingerprint"].clone()
+        })
+        .collect();
+    assert_eq!(prints[0], prints[1]);
+    insta::assert_snapshot!("gitlab", out);
+}
+
+#[test]
 fn json_findings_carry_severity_docs_and_edits() {
     let (_, out, _) = run(&["check", "--format", "json", "examples"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -266,6 +300,7 @@ fn one_run_writes_several_formats() {
     let sarif = dir.path().join("out.sarif");
     let xml = dir.path().join("out.xml");
     let text = dir.path().join("out.txt");
+    let gitlab = dir.path().join("gl-code-quality-report.json");
     let (code, out, _) = run(&[
         "check",
         "--format",
@@ -276,6 +311,8 @@ fn one_run_writes_several_formats() {
         &format!("checkstyle={}", xml.display()),
         "--output",
         &format!("text={}", text.display()),
+        "--output",
+        &format!("gitlab={}", gitlab.display()),
         "--color",
         "always",
         "examples",
@@ -285,6 +322,7 @@ fn one_run_writes_several_formats() {
     assert_eq!(out, single("json"));
     assert_eq!(std::fs::read_to_string(&sarif).unwrap(), single("sarif"));
     assert_eq!(std::fs::read_to_string(&xml).unwrap(), single("checkstyle"));
+    assert_eq!(std::fs::read_to_string(&gitlab).unwrap(), single("gitlab"));
     // A file never gets colour codes.
     assert_eq!(std::fs::read_to_string(&text).unwrap(), single("text"));
 }
@@ -436,7 +474,7 @@ fn a_closed_stdout_ends_the_run_quietly() {
         .map(|(n, b)| (n.as_str(), b.as_str()))
         .collect();
     let dir = module(&files);
-    for format in ["text", "json", "github", "checkstyle"] {
+    for format in ["text", "json", "github", "checkstyle", "gitlab"] {
         let mut child = gomend()
             .args(["check", "--format", format])
             .current_dir(dir.path())

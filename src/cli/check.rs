@@ -16,6 +16,7 @@ use crate::engine::suppress::{Directive, Scope};
 use crate::engine::{FileOutcome, Finding, LineIndex, Located, Mode, Recipe};
 use crate::report::checkstyle::CheckstylePrinter;
 use crate::report::github::GithubPrinter;
+use crate::report::gitlab::GitlabPrinter;
 use crate::report::json::JsonPrinter;
 use crate::report::sarif::SarifPrinter;
 use crate::report::text::TextPrinter;
@@ -33,6 +34,8 @@ pub enum Format {
     Github,
     /// Checkstyle XML.
     Checkstyle,
+    /// GitLab Code Quality JSON (`artifacts: reports: codequality`).
+    Gitlab,
 }
 
 #[derive(Args, Debug)]
@@ -99,6 +102,7 @@ fn printer<'a, W: Write + 'a>(format: Format, out: W, rules: &Rules) -> Box<dyn 
         Format::Sarif => Box::new(SarifPrinter::new(out, rules.clone())),
         Format::Github => Box::new(GithubPrinter::new(out, rules.clone())),
         Format::Checkstyle => Box::new(CheckstylePrinter::new(out, rules.clone())),
+        Format::Gitlab => Box::new(GitlabPrinter::new(out, rules.clone())),
     }
 }
 

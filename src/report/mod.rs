@@ -4,6 +4,7 @@
 pub mod checkstyle;
 pub mod diff;
 pub mod github;
+pub mod gitlab;
 pub mod json;
 pub mod sarif;
 pub mod text;
