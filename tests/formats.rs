@@ -649,3 +649,19 @@ fn man_page_renders_with_every_subcommand() {
     assert_eq!(code, 2);
     assert!(err.contains("no subcommand `nope`"));
 }
+
+#[test]
+fn packaging_files_match_the_crate() {
+    let read = |name: &str| std::fs::read_to_string(repo().join(name)).unwrap();
+    let manifest = read("Cargo.toml");
+    assert!(manifest.contains("license = \"MIT OR Apache-2.0\""));
+    assert!(read("LICENSE-MIT").contains("Copyright (c) The gomend authors"));
+    let apache = read("LICENSE-APACHE");
+    assert!(apache.contains("Apache License") && apache.contains("Version 2.0, January 2004"));
+    let action = read("action.yml");
+    assert!(action.contains("using: composite"));
+    assert!(action.contains("cargo install --locked --path \"$ACTION_PATH\""));
+    assert!(action.contains("gomend check --format \"$format\" --output \"sarif=$GOMEND_SARIF\""));
+    let hooks = read(".pre-commit-hooks.yaml");
+    assert!(hooks.contains("entry: gomend check") && hooks.contains("types: [go]"));
+}
