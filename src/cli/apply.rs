@@ -89,35 +89,31 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
     };
     let mut held = Vec::new();
     let mut dropped = 0usize;
-    let outcome = p.run(
-        Mode::Rewrite,
-        args.run.engine.generated,
-        |path, f| -> Result<()> {
-            if crate::write::interrupted() {
-                return Err(anyhow::anyhow!(Interrupted));
+    let outcome = p.run(Mode::Rewrite, |path, f| -> Result<()> {
+        if crate::write::interrupted() {
+            return Err(anyhow::anyhow!(Interrupted));
+        }
+        reported += f
+            .outcome
+            .findings
+            .iter()
+            .filter(|x| x.finding.fix.is_none())
+            .count();
+        if let (Some(new), Some(old)) = (&f.outcome.rewritten, &f.source) {
+            let pending = Pending {
+                path: f.path.clone(),
+                display: path.to_string(),
+                source: old.clone(),
+                outcome: f.outcome.clone(),
+            };
+            if verifier.is_some() {
+                held.push(pending);
+            } else {
+                write(&pending, new);
             }
-            reported += f
-                .outcome
-                .findings
-                .iter()
-                .filter(|x| x.finding.fix.is_none())
-                .count();
-            if let (Some(new), Some(old)) = (&f.outcome.rewritten, &f.source) {
-                let pending = Pending {
-                    path: f.path.clone(),
-                    display: path.to_string(),
-                    source: old.clone(),
-                    outcome: f.outcome.clone(),
-                };
-                if verifier.is_some() {
-                    held.push(pending);
-                } else {
-                    write(&pending, new);
-                }
-            }
-            Ok(())
-        },
-    );
+        }
+        Ok(())
+    });
     let interrupted = match outcome {
         Ok(n) => {
             errors += n;

@@ -36,7 +36,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         Format::Json => Box::new(JsonPrinter::new(std::io::stdout().lock())),
     };
     let mut findings = 0usize;
-    errors += p.run(Mode::Check, args.run.engine.generated, |path, f| {
+    errors += p.run(Mode::Check, |path, f| {
         findings += f.outcome.findings.len();
         printer.file(path, f.source.as_deref().unwrap_or(""), &f.outcome)
     })?;

@@ -19,6 +19,10 @@ pub struct Prepared {
     pub files: Vec<PathBuf>,
     /// Problems met while walking (reported, and they make the exit code 2).
     pub walk_errors: Vec<String>,
+    /// Whether generated files are processed.
+    pub generated: bool,
+    /// Whether to show a progress bar on a terminal.
+    pub progress: bool,
 }
 
 impl Prepared {
@@ -28,10 +32,14 @@ impl Prepared {
     pub fn run<E>(
         &self,
         mode: Mode,
-        generated: bool,
         mut sink: impl FnMut(&str, &Processed) -> Result<(), E>,
     ) -> Result<usize, E> {
-        let bar = progress(self.files.len());
+        let generated = self.generated;
+        let bar = if self.progress {
+            progress(self.files.len())
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
         let mut failed = 0;
         worker::run(
             &self.engine,
@@ -68,10 +76,10 @@ impl Prepared {
     }
 }
 
-/// The recipes selected by `--recipe`, `--skip` and `--codemods`.
-pub fn selected_recipes(args: &EngineArgs) -> Result<Vec<crate::engine::Recipe>> {
+/// Every recipe known: the built-in ones and those of the codemod directories.
+pub fn all_recipes(codemods: &[PathBuf]) -> Result<Vec<crate::engine::Recipe>> {
     let mut all = recipes::builtin().map_err(anyhow::Error::msg)?;
-    for dir in &args.codemods {
+    for dir in codemods {
         let extra = recipes::load_dir(dir).map_err(anyhow::Error::msg)?;
         for r in extra {
             if all.iter().any(|a| a.id == r.id) {
@@ -80,25 +88,110 @@ pub fn selected_recipes(args: &EngineArgs) -> Result<Vec<crate::engine::Recipe>>
             all.push(r);
         }
     }
+    Ok(all)
+}
+
+/// The recipes selected by `--recipe`, `--skip`, `--codemods` and the
+/// configuration file's `enable` and `disable`.
+pub fn selected_recipes(args: &EngineArgs) -> Result<Vec<crate::engine::Recipe>> {
+    let all = all_recipes(&args.codemods)?;
     let selection = Selection {
         only: args.recipes.clone(),
         skip: args.skip.clone(),
+        enable: args.file.enable.clone(),
+        disable: args.file.disable.clone(),
     };
     selection.apply(all).map_err(anyhow::Error::msg)
 }
 
+/// `RECIPE.NAME=VALUE` split in two.
+fn split_setting(s: &str) -> Result<(&str, &str)> {
+    let Some((key, value)) = s.split_once('=') else {
+        bail!("--set takes RECIPE.NAME=VALUE, got `{s}`");
+    };
+    if !key.contains('.') {
+        bail!("--set takes RECIPE.NAME=VALUE, got `{s}` (the name needs its recipe id, e.g. bounded-spawn.limit)");
+    }
+    Ok((key.trim(), value.trim()))
+}
+
+/// The settings of the configuration file, overridden by `--set`.
 pub fn settings(args: &EngineArgs) -> Result<Settings> {
     let mut settings = Settings::default();
-    for s in &args.set {
-        let Some((key, value)) = s.split_once('=') else {
-            bail!("--set takes RECIPE.NAME=VALUE, got `{s}`");
-        };
-        if !key.contains('.') {
-            bail!("--set takes RECIPE.NAME=VALUE, got `{s}` (the name needs its recipe id, e.g. bounded-spawn.limit)");
-        }
-        settings.set(key.trim(), value.trim());
+    for s in args.file.set.iter().chain(&args.set) {
+        let (key, value) = split_setting(s)?;
+        settings.set(key, value);
     }
     Ok(settings)
+}
+
+/// `args` with the configuration file applied: the one given with
+/// `--config`, else the `.gomend.toml` found above `paths`, unless
+/// `--no-config`. Command-line flags win over the file: `--go-version`,
+/// `--tests`/`--no-tests`, `--generated`/`--no-generated` and `--set`
+/// replace its values, `--codemods` adds directories to its own, `--skip`
+/// turns off recipes it enables, and `--recipe` replaces its `enable` and
+/// `disable` with exactly the recipes named.
+pub fn configure(args: &EngineArgs, paths: &[PathBuf]) -> Result<EngineArgs> {
+    let mut out = args.clone();
+    if args.file.done {
+        return Ok(out);
+    }
+    out.file.done = true;
+    let path = if args.no_config {
+        None
+    } else if let Some(p) = &args.config {
+        if !p.is_file() {
+            bail!("--config {}: no such file", p.display());
+        }
+        Some(p.clone())
+    } else {
+        crate::config::discover(paths).map_err(anyhow::Error::msg)?
+    };
+    let Some(path) = path else {
+        return Ok(out);
+    };
+    let cfg = crate::config::load(&path)?;
+    for d in &cfg.codemods {
+        if !d.value.is_dir() {
+            return Err(crate::config::ConfigError {
+                file: cfg.shown(),
+                line: d.line,
+                column: d.column,
+                message: format!("codemod directory {} does not exist", d.value.display()),
+            }
+            .into());
+        }
+    }
+    out.codemods = cfg.codemods.iter().map(|d| d.value.clone()).collect();
+    out.codemods.extend(args.codemods.iter().cloned());
+    let known: Vec<(String, Vec<(String, toml::Value)>)> = all_recipes(&out.codemods)?
+        .into_iter()
+        .map(|r| {
+            let settings = r.spec.settings.clone().into_iter().collect();
+            (r.id.to_string(), settings)
+        })
+        .collect();
+    cfg.check_recipes(&known)?;
+    out.file.enable = cfg.enable.iter().map(|p| p.value.clone()).collect();
+    out.file.disable = cfg.disable.iter().map(|p| p.value.clone()).collect();
+    out.file.set = cfg
+        .settings
+        .iter()
+        .map(|s| format!("{}.{}={}", s.recipe.value, s.name.value, s.value.value))
+        .collect();
+    if args.go_version.is_none() {
+        out.go_version = cfg.go_version_text.clone();
+    }
+    if !args.tests && !args.no_tests {
+        out.tests = cfg.tests.as_ref().is_some_and(|t| t.value);
+    }
+    if !args.generated && !args.no_generated {
+        out.generated = cfg.generated.as_ref().is_some_and(|t| t.value);
+    }
+    out.file.filter = cfg.filter()?;
+    out.file.config = Some(std::sync::Arc::new(cfg));
+    Ok(out)
 }
 
 /// The engine and version resolver for `args`.
@@ -122,7 +215,9 @@ pub fn engine(args: &EngineArgs) -> Result<(Engine, VersionResolver)> {
     };
     let recipes = selected_recipes(args)?;
     let settings = settings(args)?;
-    for key in settings.keys() {
+    // The file's settings were checked when it was read.
+    for s in &args.set {
+        let (key, _) = split_setting(s)?;
         let (id, name) = key.split_once('.').unwrap_or((key, ""));
         match recipes::builtin()
             .ok()
@@ -149,13 +244,15 @@ pub fn engine(args: &EngineArgs) -> Result<(Engine, VersionResolver)> {
 }
 
 pub fn prepare(args: &RunArgs) -> Result<Prepared> {
-    let (engine, versions) = engine(&args.engine)?;
-    let found = walk::collect_all(
+    let engine_args = configure(&args.engine, &args.paths)?;
+    let (engine, versions) = engine(&engine_args)?;
+    let mut found = walk::collect_all(
         &args.paths,
         WalkOptions {
-            tests: args.engine.tests,
+            tests: engine_args.tests,
         },
     );
+    found.files.retain(|f| engine_args.file.filter.allows(f));
     let mut walk_errors: Vec<String> = found.errors.into_iter().map(|e| e.0).collect();
     for m in &found.missing {
         if args.ignore_missing {
@@ -172,6 +269,8 @@ pub fn prepare(args: &RunArgs) -> Result<Prepared> {
         versions,
         files: found.files,
         walk_errors,
+        generated: engine_args.generated,
+        progress: true,
     })
 }
 
