@@ -23,6 +23,11 @@ pub struct ApplyArgs {
     /// are refused, as `gofmt -w` would.
     #[arg(long)]
     pub force: bool,
+    /// Show each fix as a diff with its recipe and message and ask whether
+    /// to apply it: y (yes), n (no), a (this one and every later fix of
+    /// its recipe), q (quit). Needs a terminal on standard input.
+    #[arg(long, short = 'i', conflicts_with = "verify")]
+    pub interactive: bool,
 }
 
 /// Exit code after an interrupt (128 + SIGINT), as shells expect.
@@ -37,6 +42,9 @@ struct Pending {
 }
 
 pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
+    if args.interactive {
+        return super::interactive::run(args);
+    }
     // Without a toolchain, --verify stops here, before anything is read or written.
     let verifier = if args.verify { Some(verifier()?) } else { None };
     // Ctrl-C lets the file being written finish (its temporary is renamed

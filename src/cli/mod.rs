@@ -7,6 +7,7 @@ mod check;
 mod config;
 mod diff;
 mod explain;
+mod interactive;
 mod list;
 pub mod pr;
 mod setup;
