@@ -136,14 +136,11 @@ impl ConfigFile {
     ) -> Result<(), ConfigError> {
         let ids: Vec<&str> = known.iter().map(|(id, _)| id.as_str()).collect();
         let unknown_id = |p: &Placed<String>| {
-            self.error(
-                p,
-                format!(
-                    "unknown recipe `{}`{}",
-                    p.value,
-                    did_you_mean(&p.value, &ids)
-                ),
-            )
+            let mut hint = did_you_mean(&p.value, &ids);
+            if hint.is_empty() {
+                hint = " (`gomend list` shows the recipes)".into();
+            }
+            self.error(p, format!("unknown recipe `{}`{hint}", p.value))
         };
         for p in self.enable.iter().chain(&self.disable) {
             if !ids.contains(&p.value.as_str()) {
@@ -497,10 +494,11 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
                 }
             }
             _ => {
-                return Err(err(
-                    key_span,
-                    format!("unknown key `{key}`{}", did_you_mean(key, KEYS)),
-                ))
+                let mut hint = did_you_mean(key, KEYS);
+                if hint.is_empty() {
+                    hint = format!(" (the keys are {})", KEYS.join(", "));
+                }
+                return Err(err(key_span, format!("unknown key `{key}`{hint}")));
             }
         }
     }
@@ -597,7 +595,7 @@ mod tests {
         assert_eq!((e.line, e.column), (2, 3));
         assert_eq!(e.message, "unknown key `exlude` (did you mean `exclude`?)");
         let e = parse_str("colour = 1\n").unwrap_err();
-        assert_eq!(e.message, "unknown key `colour`");
+        assert_eq!(e.message, "unknown key `colour` (the keys are go-version, tests, generated, include, exclude, codemods, enable, disable, settings)");
     }
 
     #[test]

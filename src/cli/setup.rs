@@ -158,7 +158,10 @@ pub fn configure(args: &EngineArgs, paths: &[PathBuf]) -> Result<EngineArgs> {
                 file: cfg.shown(),
                 line: d.line,
                 column: d.column,
-                message: format!("codemod directory {} does not exist", d.value.display()),
+                message: format!(
+                    "codemod directory {} does not exist",
+                    crate::walk::display_path(&d.value)
+                ),
             }
             .into());
         }
