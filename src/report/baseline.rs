@@ -13,7 +13,8 @@
 //! ```
 //!
 //! Entries are sorted by path, recipe and source. `path` is relative to the
-//! directory holding the baseline, with `/` separators. `source` is the
+//! directory holding the baseline (`../` when a file is outside it), with
+//! `/` separators. `source` is the
 //! text of the line the finding starts on, with runs of whitespace made one
 //! space and the ends trimmed; `count` is how many findings of that recipe
 //! start on a line with that text in that file. Line numbers are not
@@ -72,10 +73,11 @@ impl Counts {
         }
     }
 
-    /// How `file` is named in the baseline.
+    /// How `file` is named in the baseline: relative to its directory,
+    /// through `..` when it is elsewhere.
     fn name(&self, file: &Path) -> String {
         let abs = absolute(file);
-        let rel = abs.strip_prefix(&self.dir).unwrap_or(&abs);
+        let rel = pathdiff::diff_paths(&abs, &self.dir).unwrap_or(abs);
         rel.to_string_lossy().replace('\\', "/")
     }
 
@@ -215,7 +217,7 @@ impl Baseline {
                 if names.contains(path) {
                     return true;
                 }
-                let file = self.left.dir.join(path);
+                let file = normalize(&self.left.dir.join(path));
                 !file.exists() && roots.iter().any(|r| file.starts_with(r))
             })
             .map(|((path, recipe, source), n)| Entry {
