@@ -147,3 +147,66 @@ fn refused_without_a_terminal() {
     );
     assert_eq!(read(dir.path(), "a.go"), A);
 }
+
+/// Two user recipes whose fixes rewrite the same call: accepted both,
+/// only one can apply, so the whole change is shown and written only when
+/// accepted as such.
+#[test]
+fn fixes_that_do_not_apply_as_accepted_are_shown_whole_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("go.mod"), "module m\n\ngo 1.22\n").unwrap();
+    std::fs::create_dir(root.join("mods")).unwrap();
+    for (id, from, to) in [
+        ("to-bar", "foo($A)", "bar($A)"),
+        ("to-baz", "foo(1)", "baz()"),
+    ] {
+        std::fs::write(
+            root.join("mods").join(format!("{id}.toml")),
+            format!(
+                "id = \"{id}\"\nkind = \"fix\"\nsummary = \"s\"\nmessage = \"{from} becomes {to}\"\nrationale = \"r\"\n[match]\nrule = {{ pattern = \"{from}\" }}\n[fix]\ntemplate = \"{to}\"\n"
+            ),
+        )
+        .unwrap();
+    }
+    let src = "package p\n\nfunc F() {\n\tfoo(1)\n}\n\nfunc foo(int) {}\nfunc bar(int) {}\nfunc baz() {}\n";
+    std::fs::write(root.join("f.go"), src).unwrap();
+    let session = |last: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gomend"));
+        cmd.args(["apply", "-i", "--color", "never", "--codemods", "mods"])
+            .args(["--recipe", "to-bar", "--recipe", "to-baz", "f.go"])
+            .current_dir(root);
+        let mut p = spawn_command(cmd, Some(20_000)).unwrap();
+        p.exp_string("f.go:4:2: to-bar: foo($A) becomes bar($A)")
+            .unwrap();
+        p.exp_string("+\tbar(1)").unwrap();
+        p.exp_string("(1/2) Apply this fix [y,n,a,q,?]? ").unwrap();
+        p.send_line("y").unwrap();
+        p.exp_string("f.go:4:2: to-baz: foo(1) becomes baz()")
+            .unwrap();
+        p.exp_string("+\tbaz()").unwrap();
+        p.exp_string("(2/2) Apply this fix [y,n,a,q,?]? ").unwrap();
+        p.send_line("y").unwrap();
+        p.exp_string("f.go: the 2 fixes accepted here give 1 fix together")
+            .unwrap();
+        p.exp_string("+\tbar(1)").unwrap();
+        p.exp_string("Apply this change to the file [y,n,q]? ")
+            .unwrap();
+        p.send_line(last).unwrap();
+        let rest = p.exp_eof().unwrap();
+        assert_eq!(exit_code(&p), 0);
+        rest
+    };
+    let rest = session("n");
+    assert!(
+        rest.contains("0 files changed, 0 fixes applied, 2 declined"),
+        "{rest}"
+    );
+    assert_eq!(read(root, "f.go"), src);
+    let rest = session("y");
+    assert!(
+        rest.contains("1 file changed, 1 fix applied, 0 declined"),
+        "{rest}"
+    );
+    assert_eq!(read(root, "f.go"), src.replace("\tfoo(1)", "\tbar(1)"));
+}
