@@ -94,13 +94,15 @@ pub struct RunArgs {
 /// What to run and how: shared by every subcommand that rewrites.
 #[derive(Args, Debug, Clone, Default)]
 pub struct EngineArgs {
-    /// Run only this recipe (repeatable). Also enables recipes that are off by default.
+    /// Run only this recipe (repeatable). Also enables recipes that are off
+    /// by default; replaces the configuration file's `enable` and `disable`.
     #[arg(long = "recipe", value_name = "ID")]
     pub recipes: Vec<String>,
     /// Do not run this recipe (repeatable).
     #[arg(long = "skip", value_name = "ID")]
     pub skip: Vec<String>,
-    /// The Go version to assume for every file, instead of the nearest go.mod/go.work.
+    /// The Go version to assume for every file, instead of the nearest
+    /// go.mod/go.work (and of the configuration file's `go-version`).
     #[arg(long, value_name = "X.Y")]
     pub go_version: Option<String>,
     /// Also process _test.go files.
@@ -118,7 +120,8 @@ pub struct EngineArgs {
     /// Number of files processed in parallel (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
-    /// A recipe setting, as RECIPE.NAME=VALUE (repeatable), e.g. bounded-spawn.limit=8.
+    /// A recipe setting, as RECIPE.NAME=VALUE (repeatable), e.g.
+    /// bounded-spawn.limit=8. Wins over the configuration file's `[settings]`.
     #[arg(long = "set", value_name = "RECIPE.NAME=VALUE")]
     pub set: Vec<String>,
     /// Also load the codemod files (*.toml) in this directory (repeatable;
