@@ -7,6 +7,7 @@
 //! result before it lands (`--verify`), and [`cli`] ties them to the command line.
 
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod forge;
 pub mod git;

@@ -325,6 +325,42 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
+/// Writes a file gomend owns (a baseline), created or replaced whole:
+/// the text goes to a temporary beside it, which is then renamed over it,
+/// so that a reader sees the old file or the new one, never a part.
+pub fn write_whole_file(path: &Path, text: impl AsRef<[u8]>) -> Result<(), String> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.gomend-{}-", std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // A new file gets the usual mode (umask applies), a replaced one keeps its own.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
+        .tempfile_in(dir)
+        .map_err(|e| format!("{}: cannot create a temporary file: {e}", path.display()))?;
+    if let Ok(m) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(tmp.path(), m.permissions());
+    }
+    tmp.write_all(text.as_ref())
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| format!("{}: cannot write: {}", path.display(), e.error))?;
+    sync_dir(dir);
+    Ok(())
+}
+
 /// Whether `name` is a temporary file of ours: `.<name>.gomend-<pid>-<random>.tmp`.
 /// Gives the process id that made it.
 pub fn temporary_owner(name: &str) -> Option<u32> {

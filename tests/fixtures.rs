@@ -127,6 +127,7 @@ fn engine_for(id: &str) -> Engine {
     let only = Selection {
         only: vec![id.to_string()],
         skip: vec![],
+        ..Selection::default()
     }
     .apply(all)
     .expect("recipe exists");

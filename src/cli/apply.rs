@@ -23,6 +23,11 @@ pub struct ApplyArgs {
     /// are refused, as `gofmt -w` would.
     #[arg(long)]
     pub force: bool,
+    /// Show each fix as a diff with its recipe and message and ask whether
+    /// to apply it: y (yes), n (no), a (this one and every later fix of
+    /// its recipe), q (quit). Needs a terminal on standard input.
+    #[arg(long, short = 'i', conflicts_with = "verify")]
+    pub interactive: bool,
 }
 
 /// Exit code after an interrupt (128 + SIGINT), as shells expect.
@@ -39,6 +44,9 @@ struct Pending {
 pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
     if args.run.reads_stdin() {
         anyhow::bail!("apply rewrites files in place and cannot rewrite standard input; `gomend diff -` prints the rewrite");
+    }
+    if args.interactive {
+        return super::interactive::run(args);
     }
     // Without a toolchain, --verify stops here, before anything is read or written.
     let verifier = if args.verify { Some(verifier()?) } else { None };
@@ -92,35 +100,31 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
     };
     let mut held = Vec::new();
     let mut dropped = 0usize;
-    let outcome = p.run(
-        Mode::Rewrite,
-        args.run.engine.generated,
-        |path, f| -> Result<()> {
-            if crate::write::interrupted() {
-                return Err(anyhow::anyhow!(Interrupted));
+    let outcome = p.run(Mode::Rewrite, |path, f| -> Result<()> {
+        if crate::write::interrupted() {
+            return Err(anyhow::anyhow!(Interrupted));
+        }
+        reported += f
+            .outcome
+            .findings
+            .iter()
+            .filter(|x| x.finding.fix.is_none())
+            .count();
+        if let (Some(new), Some(old)) = (&f.outcome.rewritten, &f.source) {
+            let pending = Pending {
+                path: f.path.clone(),
+                display: path.to_string(),
+                source: old.clone(),
+                outcome: f.outcome.clone(),
+            };
+            if verifier.is_some() {
+                held.push(pending);
+            } else {
+                write(&pending, new);
             }
-            reported += f
-                .outcome
-                .findings
-                .iter()
-                .filter(|x| x.finding.fix.is_none())
-                .count();
-            if let (Some(new), Some(old)) = (&f.outcome.rewritten, &f.source) {
-                let pending = Pending {
-                    path: f.path.clone(),
-                    display: path.to_string(),
-                    source: old.clone(),
-                    outcome: f.outcome.clone(),
-                };
-                if verifier.is_some() {
-                    held.push(pending);
-                } else {
-                    write(&pending, new);
-                }
-            }
-            Ok(())
-        },
-    );
+        }
+        Ok(())
+    });
     let interrupted = match outcome {
         Ok(n) => {
             errors += n;

@@ -3,17 +3,19 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use super::setup::prepare;
 use super::RunArgs;
 use crate::engine::suppress::{Directive, Scope};
 use crate::engine::{FileOutcome, Finding, LineIndex, Located, Mode, Recipe};
+use crate::git::changed::ChangedLines;
+use crate::report::baseline::{Baseline, BaselineWriter};
 use crate::report::checkstyle::CheckstylePrinter;
 use crate::report::github::GithubPrinter;
 use crate::report::gitlab::GitlabPrinter;
@@ -56,6 +58,21 @@ pub struct CheckArgs {
     /// this run are not judged.
     #[arg(long)]
     pub report_unused_ignores: bool,
+    /// Report only the findings not recorded in this baseline (written by
+    /// --write-baseline). Recorded findings that are gone are listed on
+    /// stderr as fixed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every finding in FILE (JSON, stable order) instead of
+    /// reporting them; exit 0. Later runs with --baseline FILE report only
+    /// new findings.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "new_from_rev"])]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only the findings that start on a line changed since REV (a
+    /// commit, branch or tag): the working tree, staged or not, against
+    /// REV's tree. Files new since REV count as changed on every line.
+    #[arg(long, value_name = "REV")]
+    pub new_from_rev: Option<String>,
 }
 
 fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
@@ -173,9 +190,21 @@ impl Printer for Fanout<'_> {
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let mut p = prepare(&args.run)?;
+    let mut baseline = match &args.baseline {
+        Some(b) => Some(Baseline::load(b).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let changed = match &args.new_from_rev {
+        Some(rev) => Some(ChangedLines::since(
+            rev,
+            &repository_start(&args.run.paths),
+        )?),
+        None => None,
+    };
+    let mut writer = args.write_baseline.as_deref().map(BaselineWriter::new);
     p.engine.track_ignores(args.report_unused_ignores);
     let known = if args.report_unused_ignores {
-        known_ids(&args.run.engine)?
+        known_ids(&p.codemods)?
     } else {
         BTreeSet::new()
     };
@@ -210,24 +239,36 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         closed: false,
     };
     let mut findings = 0usize;
-    let result = p.run(Mode::Check, args.run.engine.generated, |path, f| {
+    let result = p.run(Mode::Check, |path, f| {
         let source = f.source.as_deref().unwrap_or("");
+        if let Some(w) = &mut writer {
+            w.add(&f.path, source, &f.outcome.findings);
+            return Ok(());
+        }
         let extra = if args.report_unused_ignores {
             ignore_problems(source, &f.outcome.ignores, &known, &selected)
         } else {
             Vec::new()
         };
-        findings += f.outcome.findings.len() + extra.len();
-        if extra.is_empty() {
-            out.file(path, source, &f.outcome)
-        } else {
-            let mut outcome = f.outcome.clone();
-            outcome.findings.extend(extra);
-            outcome
-                .findings
-                .sort_by_key(|x| (x.line, x.column, x.finding.range.end));
-            out.file(path, source, &outcome)
+        if extra.is_empty() && baseline.is_none() && changed.is_none() {
+            findings += f.outcome.findings.len();
+            return out.file(path, source, &f.outcome);
         }
+        let mut outcome = f.outcome.clone();
+        // The baseline first: its entries are used up by the findings they
+        // cover, wherever those are.
+        if let Some(b) = &mut baseline {
+            b.filter(&f.path, source, &mut outcome.findings);
+        }
+        if let Some(c) = &changed {
+            outcome.findings.retain(|x| c.contains(&f.path, x.line));
+        }
+        outcome.findings.extend(extra);
+        outcome
+            .findings
+            .sort_by_key(|x| (x.line, x.column, x.finding.range.end));
+        findings += outcome.findings.len();
+        out.file(path, source, &outcome)
     });
     match result.and_then(|n| out.finish().map(|()| n)) {
         Ok(n) => errors += n,
@@ -238,7 +279,43 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     drop(out);
     for (path, buffer) in buffers {
         let bytes = std::mem::take(&mut *buffer.0.borrow_mut());
-        write_report(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+        crate::write::write_whole_file(path, &bytes).map_err(anyhow::Error::msg)?;
+    }
+    if let (Some(w), Some(file)) = (&writer, &args.write_baseline) {
+        if errors > 0 {
+            anyhow::bail!(
+                "--write-baseline {}: not written, as some files could not be checked (see above)",
+                file.display()
+            );
+        }
+        crate::write::write_whole_file(file, w.to_json()).map_err(anyhow::Error::msg)?;
+        let n = w.len();
+        eprintln!(
+            "gomend: recorded {n} finding{} in {}",
+            if n == 1 { "" } else { "s" },
+            file.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let (Some(b), Some(file)) = (&baseline, &args.baseline) {
+        let fixed = b.fixed(&p.files, &args.run.paths);
+        if !fixed.is_empty() {
+            let n: usize = fixed.iter().map(|e| e.count).sum();
+            eprintln!(
+                "gomend: {n} finding{} of the baseline {} fixed; `--write-baseline {}` records the smaller baseline:",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "are" },
+                file.display()
+            );
+            for e in fixed {
+                let times = if e.count > 1 {
+                    format!(" ({} times)", e.count)
+                } else {
+                    String::new()
+                };
+                eprintln!("  {}: {}: {}{times}", e.path, e.recipe, e.source);
+            }
+        }
     }
     // As `rg | head` does: the reader had what it wanted.
     if closed {
@@ -254,19 +331,12 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
 }
 
 /// Every recipe id gomend knows in this run: built in (on or off by
-/// default) and from `--codemods`.
-fn known_ids(args: &super::EngineArgs) -> Result<BTreeSet<String>> {
-    let mut ids: BTreeSet<String> = crate::recipes::builtin()
-        .map_err(anyhow::Error::msg)?
+/// default) and from the codemod directories.
+fn known_ids(codemods: &[PathBuf]) -> Result<BTreeSet<String>> {
+    Ok(super::setup::all_recipes(codemods)?
         .iter()
         .map(|r| r.id.to_string())
-        .collect();
-    for dir in &args.codemods {
-        for r in crate::recipes::load_dir(dir).map_err(anyhow::Error::msg)? {
-            ids.insert(r.id.to_string());
-        }
-    }
-    Ok(ids)
+        .collect())
 }
 
 /// The suppression comments that silence nothing or name an unknown
@@ -355,22 +425,16 @@ fn quoted(ids: &[&str], one: &str, several: &str) -> String {
     }
 }
 
-/// Writes a report file whole: to a temporary file beside it, renamed over
-/// it once complete.
-fn write_report(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+/// Where to look for the repository of `--new-from-rev`: the first path's
+/// directory.
+fn repository_start(paths: &[PathBuf]) -> PathBuf {
+    let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    if first.is_dir() {
+        first
+    } else {
+        match first.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
     }
-    tmp.persist(path)?;
-    Ok(())
 }

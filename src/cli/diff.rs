@@ -41,7 +41,7 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
         }
     }
     let mut printer = DiffPrinter::new(anstream::stdout().lock());
-    errors += p.run(Mode::Rewrite, args.run.engine.generated, |path, f| {
+    errors += p.run(Mode::Rewrite, |path, f| {
         let shown = root
             .as_deref()
             .and_then(|r| relative_to(&f.path, r))

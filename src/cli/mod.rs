@@ -4,8 +4,10 @@
 mod apply;
 pub mod branch;
 mod check;
+mod config;
 mod diff;
 mod explain;
+mod interactive;
 mod list;
 mod package;
 pub mod pr;
@@ -57,6 +59,9 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Rewrite files in place and print a summary.
     Apply(apply::ApplyArgs),
+    /// Print the configuration in force and where each value comes from
+    /// (default, `.gomend.toml` file and line, command line).
+    Config(config::ConfigArgs),
     /// Commit the fixes onto git branches built from a base commit (the working tree is not touched).
     Branch {
         #[command(flatten)]
@@ -108,30 +113,67 @@ impl RunArgs {
 /// What to run and how: shared by every subcommand that rewrites.
 #[derive(Args, Debug, Clone, Default)]
 pub struct EngineArgs {
-    /// Run only this recipe (repeatable). Also enables recipes that are off by default.
+    /// Run only this recipe (repeatable). Also enables recipes that are off
+    /// by default; replaces the configuration file's `enable` and `disable`.
     #[arg(long = "recipe", value_name = "ID")]
     pub recipes: Vec<String>,
     /// Do not run this recipe (repeatable).
     #[arg(long = "skip", value_name = "ID")]
     pub skip: Vec<String>,
-    /// The Go version to assume for every file, instead of the nearest go.mod/go.work.
+    /// The Go version to assume for every file, instead of the nearest
+    /// go.mod/go.work (and of the configuration file's `go-version`).
     #[arg(long, value_name = "X.Y")]
     pub go_version: Option<String>,
     /// Also process _test.go files.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_tests")]
     pub tests: bool,
+    /// Do not process _test.go files, even when the configuration file turns them on.
+    #[arg(long, overrides_with = "tests")]
+    pub no_tests: bool,
     /// Also process generated files (`// Code generated ... DO NOT EDIT.`).
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_generated")]
     pub generated: bool,
+    /// Do not process generated files, even when the configuration file turns them on.
+    #[arg(long, overrides_with = "generated")]
+    pub no_generated: bool,
     /// Number of files processed in parallel (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
-    /// A recipe setting, as RECIPE.NAME=VALUE (repeatable), e.g. bounded-spawn.limit=8.
+    /// A recipe setting, as RECIPE.NAME=VALUE (repeatable), e.g.
+    /// bounded-spawn.limit=8. Wins over the configuration file's `[settings]`.
     #[arg(long = "set", value_name = "RECIPE.NAME=VALUE")]
     pub set: Vec<String>,
-    /// Also load the codemod files (*.toml) in this directory.
+    /// Also load the codemod files (*.toml) in this directory (repeatable;
+    /// added to the configuration file's `codemods`).
     #[arg(long, value_name = "DIR")]
     pub codemods: Vec<PathBuf>,
+    /// Read the configuration from FILE instead of the `.gomend.toml` found
+    /// above the paths (up to the repository root).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.gomend.toml`: defaults and command-line flags only.
+    #[arg(long)]
+    pub no_config: bool,
+    /// What the configuration file adds, once loaded (see `setup::configure`).
+    #[arg(skip)]
+    pub file: FileSettings,
+}
+
+/// The parts of a configuration file that have no command-line flag of
+/// their own, or that flags override: filled by `setup::configure`.
+#[derive(Debug, Clone, Default)]
+pub struct FileSettings {
+    /// The file, when one was used.
+    pub config: Option<std::sync::Arc<crate::config::ConfigFile>>,
+    /// Recipes turned on and off on top of the defaults.
+    pub enable: Vec<String>,
+    pub disable: Vec<String>,
+    /// `RECIPE.NAME=VALUE` from `[settings]` (already checked); `--set` wins.
+    pub set: Vec<String>,
+    /// The include and exclude globs.
+    pub filter: crate::config::PathFilter,
+    /// Whether `configure` ran (it runs once).
+    pub done: bool,
 }
 
 pub use setup::engine as engine_for;
@@ -159,12 +201,13 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Apply(a) => apply::run(a),
-        Command::Branch { args, engine } => {
-            crate::git::rewrite::EngineRewriter::new(engine).and_then(|r| branch::run(args, &r))
-        }
-        Command::Pr { args, engine } => {
-            crate::git::rewrite::EngineRewriter::new(engine).and_then(|r| pr::run(args, &r))
-        }
+        Command::Config(a) => config::run(a),
+        Command::Branch { args, engine } => setup::configure(engine, &[PathBuf::from(".")])
+            .and_then(|e| crate::git::rewrite::EngineRewriter::new(&e))
+            .and_then(|r| branch::run(args, &r)),
+        Command::Pr { args, engine } => setup::configure(engine, &[PathBuf::from(".")])
+            .and_then(|e| crate::git::rewrite::EngineRewriter::new(&e))
+            .and_then(|r| pr::run(args, &r)),
         Command::Completions(a) => package::completions(a),
         Command::Man(a) => package::man(a),
     };

@@ -22,6 +22,12 @@ pub struct Prepared {
     /// The file read from standard input (`-`): the path it stands for and
     /// its bytes. `files` is then empty.
     pub stdin: Option<(PathBuf, Vec<u8>)>,
+    /// Whether generated files are processed.
+    pub generated: bool,
+    /// Whether to show a progress bar on a terminal.
+    pub progress: bool,
+    /// The codemod directories of the run (flags and configuration).
+    pub codemods: Vec<PathBuf>,
 }
 
 impl Prepared {
@@ -31,10 +37,14 @@ impl Prepared {
     pub fn run<E>(
         &self,
         mode: Mode,
-        generated: bool,
         mut sink: impl FnMut(&str, &Processed) -> Result<(), E>,
     ) -> Result<usize, E> {
-        let bar = progress(self.files.len());
+        let generated = self.generated;
+        let bar = if self.progress {
+            progress(self.files.len())
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
         let mut failed = 0;
         if let Some((path, bytes)) = &self.stdin {
             let f = worker::process_bytes(
@@ -90,10 +100,10 @@ impl Prepared {
     }
 }
 
-/// The recipes selected by `--recipe`, `--skip` and `--codemods`.
-pub fn selected_recipes(args: &EngineArgs) -> Result<Vec<crate::engine::Recipe>> {
+/// Every recipe known: the built-in ones and those of the codemod directories.
+pub fn all_recipes(codemods: &[PathBuf]) -> Result<Vec<crate::engine::Recipe>> {
     let mut all = recipes::builtin().map_err(anyhow::Error::msg)?;
-    for dir in &args.codemods {
+    for dir in codemods {
         let extra = recipes::load_dir(dir).map_err(anyhow::Error::msg)?;
         for r in extra {
             if all.iter().any(|a| a.id == r.id) {
@@ -102,25 +112,113 @@ pub fn selected_recipes(args: &EngineArgs) -> Result<Vec<crate::engine::Recipe>>
             all.push(r);
         }
     }
+    Ok(all)
+}
+
+/// The recipes selected by `--recipe`, `--skip`, `--codemods` and the
+/// configuration file's `enable` and `disable`.
+pub fn selected_recipes(args: &EngineArgs) -> Result<Vec<crate::engine::Recipe>> {
+    let all = all_recipes(&args.codemods)?;
     let selection = Selection {
         only: args.recipes.clone(),
         skip: args.skip.clone(),
+        enable: args.file.enable.clone(),
+        disable: args.file.disable.clone(),
     };
     selection.apply(all).map_err(anyhow::Error::msg)
 }
 
+/// `RECIPE.NAME=VALUE` split in two.
+fn split_setting(s: &str) -> Result<(&str, &str)> {
+    let Some((key, value)) = s.split_once('=') else {
+        bail!("--set takes RECIPE.NAME=VALUE, got `{s}`");
+    };
+    if !key.contains('.') {
+        bail!("--set takes RECIPE.NAME=VALUE, got `{s}` (the name needs its recipe id, e.g. bounded-spawn.limit)");
+    }
+    Ok((key.trim(), value.trim()))
+}
+
+/// The settings of the configuration file, overridden by `--set`.
 pub fn settings(args: &EngineArgs) -> Result<Settings> {
     let mut settings = Settings::default();
-    for s in &args.set {
-        let Some((key, value)) = s.split_once('=') else {
-            bail!("--set takes RECIPE.NAME=VALUE, got `{s}`");
-        };
-        if !key.contains('.') {
-            bail!("--set takes RECIPE.NAME=VALUE, got `{s}` (the name needs its recipe id, e.g. bounded-spawn.limit)");
-        }
-        settings.set(key.trim(), value.trim());
+    for s in args.file.set.iter().chain(&args.set) {
+        let (key, value) = split_setting(s)?;
+        settings.set(key, value);
     }
     Ok(settings)
+}
+
+/// `args` with the configuration file applied: the one given with
+/// `--config`, else the `.gomend.toml` found above `paths`, unless
+/// `--no-config`. Command-line flags win over the file: `--go-version`,
+/// `--tests`/`--no-tests`, `--generated`/`--no-generated` and `--set`
+/// replace its values, `--codemods` adds directories to its own, `--skip`
+/// turns off recipes it enables, and `--recipe` replaces its `enable` and
+/// `disable` with exactly the recipes named.
+pub fn configure(args: &EngineArgs, paths: &[PathBuf]) -> Result<EngineArgs> {
+    let mut out = args.clone();
+    if args.file.done {
+        return Ok(out);
+    }
+    out.file.done = true;
+    let path = if args.no_config {
+        None
+    } else if let Some(p) = &args.config {
+        if !p.is_file() {
+            bail!("--config {}: no such file", p.display());
+        }
+        Some(p.clone())
+    } else {
+        crate::config::discover(paths).map_err(anyhow::Error::msg)?
+    };
+    let Some(path) = path else {
+        return Ok(out);
+    };
+    let cfg = crate::config::load(&path)?;
+    for d in &cfg.codemods {
+        if !d.value.is_dir() {
+            return Err(crate::config::ConfigError {
+                file: cfg.shown(),
+                line: d.line,
+                column: d.column,
+                message: format!(
+                    "codemod directory {} does not exist",
+                    crate::walk::display_path(&d.value)
+                ),
+            }
+            .into());
+        }
+    }
+    out.codemods = cfg.codemods.iter().map(|d| d.value.clone()).collect();
+    out.codemods.extend(args.codemods.iter().cloned());
+    let known: Vec<(String, Vec<(String, toml::Value)>)> = all_recipes(&out.codemods)?
+        .into_iter()
+        .map(|r| {
+            let settings = r.spec.settings.clone().into_iter().collect();
+            (r.id.to_string(), settings)
+        })
+        .collect();
+    cfg.check_recipes(&known)?;
+    out.file.enable = cfg.enable.iter().map(|p| p.value.clone()).collect();
+    out.file.disable = cfg.disable.iter().map(|p| p.value.clone()).collect();
+    out.file.set = cfg
+        .settings
+        .iter()
+        .map(|s| format!("{}.{}={}", s.recipe.value, s.name.value, s.value.value))
+        .collect();
+    if args.go_version.is_none() {
+        out.go_version = cfg.go_version_text.clone();
+    }
+    if !args.tests && !args.no_tests {
+        out.tests = cfg.tests.as_ref().is_some_and(|t| t.value);
+    }
+    if !args.generated && !args.no_generated {
+        out.generated = cfg.generated.as_ref().is_some_and(|t| t.value);
+    }
+    out.file.filter = cfg.filter()?;
+    out.file.config = Some(std::sync::Arc::new(cfg));
+    Ok(out)
 }
 
 /// The engine and version resolver for `args`.
@@ -144,7 +242,9 @@ pub fn engine(args: &EngineArgs) -> Result<(Engine, VersionResolver)> {
     };
     let recipes = selected_recipes(args)?;
     let settings = settings(args)?;
-    for key in settings.keys() {
+    // The file's settings were checked when it was read.
+    for s in &args.set {
+        let (key, _) = split_setting(s)?;
         let (id, name) = key.split_once('.').unwrap_or((key, ""));
         match recipes::builtin()
             .ok()
@@ -172,7 +272,12 @@ pub fn engine(args: &EngineArgs) -> Result<(Engine, VersionResolver)> {
 
 pub fn prepare(args: &RunArgs) -> Result<Prepared> {
     let stdin = read_stdin(args)?;
-    let (engine, versions) = engine(&args.engine)?;
+    // Standard input is configured as the file it stands for.
+    let engine_args = match &stdin {
+        Some((path, _)) => configure(&args.engine, std::slice::from_ref(path))?,
+        None => configure(&args.engine, &args.paths)?,
+    };
+    let (engine, versions) = engine(&engine_args)?;
     if let Some(stdin) = stdin {
         return Ok(Prepared {
             engine,
@@ -180,14 +285,18 @@ pub fn prepare(args: &RunArgs) -> Result<Prepared> {
             files: Vec::new(),
             walk_errors: Vec::new(),
             stdin: Some(stdin),
+            generated: engine_args.generated,
+            progress: true,
+            codemods: engine_args.codemods.clone(),
         });
     }
-    let found = walk::collect_all(
+    let mut found = walk::collect_all(
         &args.paths,
         WalkOptions {
-            tests: args.engine.tests,
+            tests: engine_args.tests,
         },
     );
+    found.files.retain(|f| engine_args.file.filter.allows(f));
     let mut walk_errors: Vec<String> = found.errors.into_iter().map(|e| e.0).collect();
     for m in &found.missing {
         if args.ignore_missing {
@@ -205,6 +314,9 @@ pub fn prepare(args: &RunArgs) -> Result<Prepared> {
         files: found.files,
         walk_errors,
         stdin: None,
+        generated: engine_args.generated,
+        progress: true,
+        codemods: engine_args.codemods,
     })
 }
 

@@ -2,6 +2,7 @@
 //!
 //! - [`rewrite`]: the interface to the rewrite engine.
 //! - [`base`]: reading the files of the base commit.
+//! - [`changed`]: the lines changed since a revision (`check --new-from-rev`).
 //! - [`codeowners`]: CODEOWNERS parsing and matching.
 //! - [`naming`]: branch names that are valid refs.
 //! - [`plan`]: splitting the change into branches and commits.
@@ -10,6 +11,7 @@
 //! - [`push`]: pushing branches with lease semantics.
 
 pub mod base;
+pub mod changed;
 pub mod codeowners;
 pub mod message;
 pub mod naming;

@@ -94,6 +94,8 @@ pub struct EngineRewriter {
     single: Vec<crate::engine::Engine>,
     forced_version: Option<crate::engine::gomod::GoVersion>,
     walk: crate::walk::WalkOptions,
+    /// The configuration file's include and exclude globs.
+    filter: crate::config::PathFilter,
     generated: bool,
 }
 
@@ -140,6 +142,7 @@ impl EngineRewriter {
             single,
             forced_version,
             walk: crate::walk::WalkOptions { tests: args.tests },
+            filter: args.file.filter.clone(),
             generated: args.generated,
         })
     }
@@ -169,6 +172,7 @@ impl TreeRewriter for EngineRewriter {
 
     fn wants(&self, rel_path: &str) -> bool {
         crate::walk::wants(std::path::Path::new(rel_path), self.walk)
+            && self.filter.allows(std::path::Path::new(rel_path))
     }
 
     fn rewrite(

@@ -1038,6 +1038,7 @@ mod tests {
         let only = Selection {
             only: vec!["bounded-spawn".into()],
             skip: vec![],
+            ..Selection::default()
         }
         .apply(builtin().expect("recipes load"))
         .expect("recipe exists");

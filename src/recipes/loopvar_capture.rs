@@ -228,6 +228,7 @@ mod tests {
         let only = Selection {
             only: vec!["loopvar-capture".to_string()],
             skip: vec![],
+            ..Selection::default()
         }
         .apply(builtin().unwrap())
         .unwrap();

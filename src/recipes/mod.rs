@@ -142,12 +142,24 @@ pub struct Selection {
     pub only: Vec<String>,
     /// `--skip`: never these.
     pub skip: Vec<String>,
+    /// The configuration file's `enable`: these on top of the defaults
+    /// (opt-in recipes included). Not used when `only` names recipes.
+    pub enable: Vec<String>,
+    /// The configuration file's `disable`: these off. Not used when
+    /// `only` names recipes.
+    pub disable: Vec<String>,
 }
 
 impl Selection {
     /// Keeps the selected recipes; an unknown id is an error that lists the known ones.
     pub fn apply(&self, all: Vec<Recipe>) -> Result<Vec<Recipe>, String> {
-        for id in self.only.iter().chain(&self.skip) {
+        for id in self
+            .only
+            .iter()
+            .chain(&self.skip)
+            .chain(&self.enable)
+            .chain(&self.disable)
+        {
             if !all.iter().any(|r| &*r.id == id) {
                 let known: Vec<&str> = all.iter().map(|r| &*r.id).collect();
                 return Err(format!(
@@ -161,7 +173,8 @@ impl Selection {
             .filter(|r| {
                 let id = &*r.id;
                 let chosen = if self.only.is_empty() {
-                    !r.spec.opt_in
+                    (!r.spec.opt_in || self.enable.iter().any(|e| e == id))
+                        && !self.disable.iter().any(|d| d == id)
                 } else {
                     self.only.iter().any(|o| o == id)
                 };

@@ -64,35 +64,41 @@ pub fn quote_path(path: &str) -> String {
     out
 }
 
+/// Writes a unified diff with its lines colored (when the writer keeps
+/// colors): headers bold, removals red, additions green, hunk lines cyan.
+pub fn write_colored(out: &mut impl Write, diff: &str) -> io::Result<()> {
+    let add = Style::new().fg_color(Some(AnsiColor::Green.into()));
+    let del = Style::new().fg_color(Some(AnsiColor::Red.into()));
+    let hunk = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
+    let head = Style::new().bold();
+    for line in diff.split_inclusive('\n') {
+        let style = if line.starts_with("+++") || line.starts_with("---") {
+            head
+        } else if line.starts_with('+') {
+            add
+        } else if line.starts_with('-') {
+            del
+        } else if line.starts_with("@@") {
+            hunk
+        } else {
+            Style::new()
+        };
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        write!(out, "{style}{body}{style:#}")?;
+        if line.ends_with('\n') {
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
 impl<W: Write> Printer for DiffPrinter<W> {
     fn file(&mut self, path: &str, source: &str, outcome: &FileOutcome) -> io::Result<()> {
         let Some(new) = &outcome.rewritten else {
             return Ok(());
         };
         self.changed += 1;
-        let add = Style::new().fg_color(Some(AnsiColor::Green.into()));
-        let del = Style::new().fg_color(Some(AnsiColor::Red.into()));
-        let hunk = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
-        let head = Style::new().bold();
-        for line in unified(path, source, new).split_inclusive('\n') {
-            let style = if line.starts_with("+++") || line.starts_with("---") {
-                head
-            } else if line.starts_with('+') {
-                add
-            } else if line.starts_with('-') {
-                del
-            } else if line.starts_with("@@") {
-                hunk
-            } else {
-                Style::new()
-            };
-            let body = line.strip_suffix('\n').unwrap_or(line);
-            write!(self.out, "{style}{body}{style:#}")?;
-            if line.ends_with('\n') {
-                writeln!(self.out)?;
-            }
-        }
-        Ok(())
+        write_colored(&mut self.out, &unified(path, source, new))
     }
 
     fn finish(&mut self) -> io::Result<()> {

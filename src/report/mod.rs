@@ -1,6 +1,7 @@
 //! Printing results: one printer per output format behind one trait.
 //! Adding a format touches one file.
 
+pub mod baseline;
 pub mod checkstyle;
 pub mod diff;
 pub mod github;
