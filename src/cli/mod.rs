@@ -7,8 +7,10 @@ mod check;
 mod diff;
 mod explain;
 mod list;
+mod new;
 pub mod pr;
 mod setup;
+mod test;
 mod verify;
 
 use std::path::PathBuf;
@@ -70,6 +72,10 @@ pub enum Command {
         #[command(flatten)]
         engine: EngineArgs,
     },
+    /// Run the test cases of the recipes in a codemod directory (exit 0: all pass, 1: a failure, 2: error).
+    Test(test::TestArgs),
+    /// Write a new recipe file and its first test cases into a codemod directory.
+    New(new::NewArgs),
 }
 
 /// Options shared by `check`, `diff` and `apply`.
@@ -132,6 +138,8 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Apply(a) => apply::run(a),
+        Command::Test(a) => test::run(a),
+        Command::New(a) => new::run(a),
         Command::Branch { args, engine } => {
             crate::git::rewrite::EngineRewriter::new(engine).and_then(|r| branch::run(args, &r))
         }

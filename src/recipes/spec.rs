@@ -80,6 +80,11 @@ pub struct MatchSpec {
     /// are skipped before parsing.
     #[serde(default, rename = "go-before")]
     pub go_before: Option<String>,
+    /// The recipe only applies to files whose Go version is this one or
+    /// later (e.g. `"1.18"` for a rewrite into `any`); older files are
+    /// skipped before parsing.
+    #[serde(default, rename = "go-since")]
+    pub go_since: Option<String>,
     /// An ast-grep rule object (`pattern`, `kind`, `inside`, `has`, `not`,
     /// `all`, `any`, ...).
     pub rule: toml::Value,
@@ -89,6 +94,10 @@ pub struct MatchSpec {
     /// ast-grep utility rules.
     #[serde(default)]
     pub utils: Option<toml::Value>,
+    /// ast-grep transformations: new meta-variables computed from captured
+    /// ones (`replace`, `substring`, `convert`), for use in the fix template.
+    #[serde(default)]
+    pub transform: Option<toml::Value>,
 }
 
 /// How a recipe rewrites.
@@ -99,7 +108,8 @@ pub struct FixSpec {
     /// decides between rewriting and reporting.
     #[serde(default)]
     pub implementation: Option<String>,
-    /// An ast-grep fix template replacing the matched node.
+    /// An ast-grep fix template replacing the matched node. An empty
+    /// template deletes the match; a matched statement goes with its line.
     #[serde(default)]
     pub template: Option<String>,
     /// Imports the template's text needs.

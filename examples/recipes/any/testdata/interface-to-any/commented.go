@@ -1,0 +1,7 @@
+package cases
+
+type Sink interface {
+	// Methods to come.
+}
+
+var _ interface{ /* on purpose */ } = Sink(nil)
