@@ -206,7 +206,10 @@ type Substitutions = Vec<(String, String)>;
 /// A compiled recipe.
 pub struct Recipe {
     pub id: Arc<str>,
+    /// The codemod file, with its settings' defaults in place.
     pub spec: RecipeSpec,
+    /// The codemod file as written (`${NAME}` placeholders unfilled).
+    raw: RecipeSpec,
     /// Matcher for files that use the canonical package names.
     matcher: Arc<RuleCore>,
     /// Matchers for files that import a package under another name, keyed
@@ -352,9 +355,10 @@ fn derive_triggers(spec: &RecipeSpec) -> Vec<String> {
 impl Recipe {
     /// Compiles a codemod file. `logic` resolves an `implementation` name.
     pub fn compile(
-        spec: RecipeSpec,
+        raw: RecipeSpec,
         logic: impl Fn(&str) -> Option<&'static dyn RecipeLogic>,
     ) -> Result<Recipe, RecipeError> {
+        let (spec, _) = fill_settings(&raw, &Settings::default());
         let err = |reason: String| RecipeError {
             id: spec.id.clone(),
             reason,
@@ -419,6 +423,7 @@ impl Recipe {
             }
         }
         Ok(Recipe {
+            raw,
             go_before,
             go_since,
             id: spec.id.as_str().into(),
@@ -436,60 +441,24 @@ impl Recipe {
         self.go_before.is_none_or(|b| v < b) && self.go_since.is_none_or(|s| v >= s)
     }
 
-    /// The recipe with its settings in place: every `${NAME}` naming one of
-    /// its `[settings]` in the rule, constraints, utilities, transformations,
-    /// fix template and message becomes the value given with
-    /// `--set <id>.NAME=VALUE`, or the default. A recipe without such
-    /// placeholders is returned as it is.
+    /// The recipe with its `--set` settings in place (see [`fill_settings`]);
+    /// a recipe none of whose settings is given is returned as it is.
     pub fn with_settings(self, settings: &Settings) -> Result<Recipe, RecipeError> {
-        let values: Vec<(String, String)> = self
-            .spec
-            .settings
-            .iter()
-            .map(|(name, default)| {
-                let value = settings
-                    .get(&format!("{}.{name}", self.id))
-                    .map(str::to_string)
-                    .unwrap_or_else(|| match default {
-                        toml::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    });
-                (format!("${{{name}}}"), value)
-            })
-            .collect();
-        let mut spec = self.spec.clone();
-        let mut changed = false;
-        let mut fill = |s: &mut String| {
-            for (placeholder, value) in &values {
-                if s.contains(placeholder.as_str()) {
-                    *s = s.replace(placeholder.as_str(), value);
-                    changed = true;
-                }
-            }
-        };
-        fill_strings(&mut spec.matching.rule, &mut fill);
-        for v in [
-            &mut spec.matching.constraints,
-            &mut spec.matching.utils,
-            &mut spec.matching.transform,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            fill_strings(v, &mut fill);
+        let prefix = format!("{}.", self.id);
+        if !settings.keys().any(|k| k.starts_with(&prefix)) {
+            return Ok(self);
         }
-        if let Some(t) = spec.fix.as_mut().and_then(|f| f.template.as_mut()) {
-            fill(t);
-        }
-        fill(&mut spec.message);
+        let (spec, changed) = fill_settings(&self.raw, settings);
         if !changed {
             return Ok(self);
         }
         let logic = self.logic;
-        Recipe::compile(spec, |_| logic).map_err(|e| RecipeError {
+        let mut recipe = Recipe::compile(spec, |_| logic).map_err(|e| RecipeError {
             id: e.id,
             reason: format!("with its settings in place: {}", e.reason),
-        })
+        })?;
+        recipe.raw = self.raw;
+        Ok(recipe)
     }
 
     /// The matcher for a file with these imports, or `None` when the file
@@ -744,6 +713,56 @@ fn fill_transformed(template: &str, keys: &[&String], m: &GoMatch<'_>) -> String
     }
     out.push_str(rest);
     out
+}
+
+/// `raw` with every `${NAME}` naming one of its `[settings]` replaced, in
+/// the rule, constraints, utilities, transformations, fix template and
+/// message, by the value given with `--set <id>.NAME=VALUE` or else the
+/// default; and whether anything was replaced.
+fn fill_settings(raw: &RecipeSpec, settings: &Settings) -> (RecipeSpec, bool) {
+    let values: Vec<(String, String)> = raw
+        .settings
+        .iter()
+        .map(|(name, default)| {
+            let value = settings
+                .get(&format!("{}.{name}", raw.id))
+                .map(str::to_string)
+                .unwrap_or_else(|| match default {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                });
+            (format!("${{{name}}}"), value)
+        })
+        .collect();
+    let mut spec = raw.clone();
+    if values.is_empty() {
+        return (spec, false);
+    }
+    let mut changed = false;
+    let mut fill = |s: &mut String| {
+        for (placeholder, value) in &values {
+            if s.contains(placeholder.as_str()) {
+                *s = s.replace(placeholder.as_str(), value);
+                changed = true;
+            }
+        }
+    };
+    fill_strings(&mut spec.matching.rule, &mut fill);
+    for v in [
+        &mut spec.matching.constraints,
+        &mut spec.matching.utils,
+        &mut spec.matching.transform,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        fill_strings(v, &mut fill);
+    }
+    if let Some(t) = spec.fix.as_mut().and_then(|f| f.template.as_mut()) {
+        fill(t);
+    }
+    fill(&mut spec.message);
+    (spec, changed)
 }
 
 /// Calls `f` on every string inside `v`.
