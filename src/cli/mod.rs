@@ -73,6 +73,15 @@ pub enum Command {
         engine: EngineArgs,
     },
     /// Run the test cases of the recipes in a codemod directory (exit 0: all pass, 1: a failure, 2: error).
+    #[command(
+        long_about = "Run the test cases of the recipes in a codemod directory.\n\n\
+        For every `DIR/<id>.toml`, the cases are the Go files below `DIR/testdata/<id>/`. \
+        A line that must be reported ends with `// want \"<id>\"` (optionally followed by a \
+        string the message must contain), and no other line may have a finding. \
+        `<case>.go.golden` is the file after the fix; a case without one must stay unchanged. \
+        The nearest go.mod sets a case's Go version. Failures are printed with a diff; \
+        the exit code is 0 when every case passes, 1 when one fails, 2 on an error."
+    )]
     Test(test::TestArgs),
     /// Write a new recipe file and its first test cases into a codemod directory.
     New(new::NewArgs),

@@ -12,15 +12,6 @@ use crate::engine::gomod::VersionResolver;
 use crate::harness;
 
 #[derive(Args, Debug)]
-#[command(
-    long_about = "Run the test cases of the recipes in a codemod directory.\n\n\
-    For every `DIR/<id>.toml`, the cases are the Go files below `DIR/testdata/<id>/`. \
-    A line that must be reported ends with `// want \"<id>\"` (optionally followed by a \
-    string the message must contain), and no other line may have a finding. \
-    `<case>.go.golden` is the file after the fix; a case without one must stay unchanged. \
-    The nearest go.mod sets a case's Go version. Failures are printed with a diff; \
-    the exit code is 0 when every case passes, 1 when one fails, 2 on an error."
-)]
 pub struct TestArgs {
     /// The codemod directory (its *.toml files, cases in testdata/<id>/).
     #[arg(value_name = "DIR", default_value = ".")]
