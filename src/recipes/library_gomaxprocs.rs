@@ -18,14 +18,8 @@ impl RecipeLogic for LibraryGomaxprocs {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let call = cx.node();
         let file = cx.file;
-        let args: Vec<GoNode> = call
-            .field("arguments")?
-            .named_children()
-            .filter(|a| a.kind() != "comment")
-            .collect();
-        let [arg] = args.as_slice() else {
-            return None;
-        };
+        // `$N` of the rule's `runtime.GOMAXPROCS($N)`.
+        let arg = cx.m.get_env().get_match("N")?;
         if only_reads(arg) {
             return None;
         }
