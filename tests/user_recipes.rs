@@ -599,3 +599,82 @@ rule = { kind = "call_expression", regex = '^fmt\.${name}\(' }
         .collect();
     assert_eq!(found, ["a call of Sprint"]);
 }
+
+#[test]
+fn the_docs_page_lists_every_guard_helper() {
+    let doc = std::fs::read_to_string(root().join("docs/recipes.md")).unwrap();
+    for h in gomend::recipes::guards::HELPERS {
+        let cell = match h.argument {
+            Some(_) => format!("| `{}:<", h.name),
+            None => format!("| `{}` |", h.name),
+        };
+        assert!(
+            doc.contains(&cell),
+            "docs/recipes.md: no row for the guard helper `{}`",
+            h.name
+        );
+    }
+}
+
+#[test]
+fn guards_are_checked_when_the_recipe_loads() {
+    let base = r#"
+id = "guarded"
+kind = "report"
+summary = "s"
+message = "m"
+rationale = "r"
+[match]
+rule = { pattern = "panic($X)" }
+"#;
+    for (guard, err) in [
+        (
+            "when = \"nope\"\nskip = true",
+            "there is no guard helper `nope`",
+        ),
+        (
+            "when = \"imports\"\nskip = true",
+            "needs an argument: `imports:<import path>`",
+        ),
+        ("when = \"in-loop:x\"\nskip = true", "takes no argument"),
+        ("when = \"go-below:soon\"\nskip = true", "`soon`"),
+        (
+            "when = \"in-loop\"",
+            "either `report = \"why\"` or `skip = true`",
+        ),
+        ("when = \"in-loop\"\nskip = true\nreport = \"x\"", "either"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("guarded.toml"),
+            format!("{base}[[match.guards]]\n{guard}\n"),
+        )
+        .unwrap();
+        let e = gomend::recipes::load_dir(dir.path())
+            .err()
+            .expect("an error");
+        assert!(e.contains(err), "{guard}: {e}");
+    }
+    // Guards in action: skipped in a loop, reported below Go 1.21.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("guarded.toml"),
+        format!("{base}[[match.guards]]\nwhen = \"in-loop\"\nskip = true\n[[match.guards]]\nwhen = \"go-below:1.21\"\nreport = \"old\"\n"),
+    )
+    .unwrap();
+    let engine = gomend::engine::Engine::new(
+        gomend::recipes::load_dir(dir.path()).unwrap(),
+        gomend::engine::Settings::default(),
+    );
+    let src = "package a\n\nfunc f() {\n\tpanic(1)\n\tfor {\n\t\tpanic(2)\n\t}\n}\n";
+    let messages = |v: GoVersion| -> Vec<(usize, String)> {
+        engine
+            .process(Path::new("a.go"), src, v, gomend::engine::Mode::Check)
+            .findings
+            .iter()
+            .map(|f| (f.line, f.finding.message.clone()))
+            .collect()
+    };
+    assert_eq!(messages(GoVersion::new(1, 22)), [(4, "m".to_string())]);
+    assert_eq!(messages(GoVersion::new(1, 20)), [(4, "m: old".to_string())]);
+}

@@ -200,6 +200,27 @@ pub trait RecipeLogic: Send + Sync {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding>;
 }
 
+/// A named condition on a match that `[[match.guards]]` entries refer to,
+/// provided by the recipe catalogue.
+pub trait Guard: Send + Sync {
+    /// Whether the condition holds for the match, given the argument written
+    /// after the helper's name (`imports:net/http` gives `net/http`).
+    fn holds(&self, cx: &MatchContext<'_, '_>, arg: Option<&str>) -> bool;
+}
+
+/// Finds the guard helper a `when` names, checking its argument.
+pub type GuardResolver<'a> = &'a dyn Fn(&str, Option<&str>) -> Result<&'static dyn Guard, String>;
+
+/// A `[[match.guards]]` entry, resolved.
+#[derive(Clone)]
+struct CompiledGuard {
+    name: String,
+    arg: Option<String>,
+    check: &'static dyn Guard,
+    /// The reason to report with; `None`: drop the finding.
+    report: Option<String>,
+}
+
 /// Package-name substitutions applied to a rule: (pattern name, local qualifier).
 type Substitutions = Vec<(String, String)>;
 
@@ -217,6 +238,7 @@ pub struct Recipe {
     variants: Mutex<HashMap<Substitutions, Arc<RuleCore>>>,
     logic: Option<&'static dyn RecipeLogic>,
     template: Option<Fixer>,
+    guards: Vec<CompiledGuard>,
     pub triggers: Vec<String>,
     /// `[match] go-before`: files at this Go version or later are skipped.
     pub go_before: Option<GoVersion>,
@@ -358,6 +380,18 @@ impl Recipe {
         raw: RecipeSpec,
         logic: impl Fn(&str) -> Option<&'static dyn RecipeLogic>,
     ) -> Result<Recipe, RecipeError> {
+        Recipe::compile_with(raw, logic, &|name, _| {
+            Err(format!("there is no guard helper `{name}`"))
+        })
+    }
+
+    /// [`Recipe::compile`], with `guards` resolving the helpers that
+    /// `[[match.guards]]` entries name.
+    pub fn compile_with(
+        raw: RecipeSpec,
+        logic: impl Fn(&str) -> Option<&'static dyn RecipeLogic>,
+        guards: GuardResolver<'_>,
+    ) -> Result<Recipe, RecipeError> {
         let (spec, _) = fill_settings(&raw, &Settings::default());
         let err = |reason: String| RecipeError {
             id: spec.id.clone(),
@@ -413,6 +447,30 @@ impl Recipe {
                 .map_err(|e| err(format!("{field}: {e}"))),
             None => Ok(None),
         };
+        let mut compiled_guards = Vec::new();
+        for g in &spec.matching.guards {
+            let (name, arg) = match g.when.split_once(':') {
+                Some((n, a)) => (n.trim(), Some(a.trim())),
+                None => (g.when.trim(), None),
+            };
+            let check = guards(name, arg).map_err(|e| err(format!("guard `{}`: {e}", g.when)))?;
+            let report = match (&g.report, g.skip) {
+                (Some(why), false) => Some(why.clone()),
+                (None, true) => None,
+                _ => {
+                    return Err(err(format!(
+                        "guard `{}`: give either `report = \"why\"` or `skip = true`",
+                        g.when
+                    )))
+                }
+            };
+            compiled_guards.push(CompiledGuard {
+                name: name.to_string(),
+                arg: arg.map(str::to_string),
+                check,
+                report,
+            });
+        }
         let go_before = version("go-before", &spec.matching.go_before)?;
         let go_since = version("go-since", &spec.matching.go_since)?;
         if let (Some(b), Some(s)) = (go_before, go_since) {
@@ -424,6 +482,7 @@ impl Recipe {
         }
         Ok(Recipe {
             raw,
+            guards: compiled_guards,
             go_before,
             go_since,
             id: spec.id.as_str().into(),
@@ -453,10 +512,19 @@ impl Recipe {
             return Ok(self);
         }
         let logic = self.logic;
-        let mut recipe = Recipe::compile(spec, |_| logic).map_err(|e| RecipeError {
-            id: e.id,
-            reason: format!("with its settings in place: {}", e.reason),
-        })?;
+        let known = self.guards.clone();
+        let resolve = move |name: &str, _: Option<&str>| {
+            known
+                .iter()
+                .find(|g| g.name == name)
+                .map(|g| g.check)
+                .ok_or_else(|| format!("there is no guard helper `{name}`"))
+        };
+        let mut recipe =
+            Recipe::compile_with(spec, |_| logic, &resolve).map_err(|e| RecipeError {
+                id: e.id,
+                reason: format!("with its settings in place: {}", e.reason),
+            })?;
         recipe.raw = self.raw;
         Ok(recipe)
     }
@@ -527,8 +595,26 @@ impl Recipe {
             file,
             recipe: self,
         };
+        let finding = self.decide(&cx)?;
+        // Guards only take away: a rewrite becomes a report, or a finding
+        // goes; they never make a finding the recipe did not make.
+        for g in &self.guards {
+            if g.check.holds(&cx, g.arg.as_deref()) {
+                return g
+                    .report
+                    .as_ref()
+                    .map(|why| cx.report_at(finding.range.clone(), why));
+            }
+        }
+        Some(finding)
+    }
+
+    /// What the recipe's implementation or template makes of one match.
+    fn decide<'r>(&self, cx: &MatchContext<'_, 'r>) -> Option<Finding> {
+        let (m, file) = (cx.m, cx.file);
+        let node = m.get_node();
         if let Some(logic) = self.logic {
-            return logic.examine(&cx);
+            return logic.examine(cx);
         }
         if let Some(template) = &self.template {
             use ast_grep_core::replacer::Replacer;

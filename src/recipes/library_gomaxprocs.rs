@@ -8,9 +8,7 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::{declared_names, enclosing_function, is_shadowed};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
-use super::util::{
-    block_owner, call_statement, dot_import_blocks_removal, in_test_code, sibling_statements,
-};
+use super::util::{block_owner, call_statement, dot_import_blocks_removal, sibling_statements};
 
 pub struct LibraryGomaxprocs;
 
@@ -33,9 +31,6 @@ impl RecipeLogic for LibraryGomaxprocs {
         if !to_numcpu && !library_init {
             // A program's own choice, or a function callers call on purpose.
             return None;
-        }
-        if in_test_code(file, &call) {
-            return Some(cx.report("test code may ask for a given parallelism on purpose"));
         }
         let Some(stmt) = call_statement(&call).filter(|s| s.kind() == "expression_statement")
         else {

@@ -98,6 +98,25 @@ pub struct MatchSpec {
     /// ones (`replace`, `substring`, `convert`), for use in the fix template.
     #[serde(default)]
     pub transform: Option<toml::Value>,
+    /// Named conditions under which a finding is not made as it is: it is
+    /// reported with a reason instead of rewritten, or dropped.
+    #[serde(default)]
+    pub guards: Vec<GuardSpec>,
+}
+
+/// One `[[match.guards]]` entry.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardSpec {
+    /// The condition: a helper's name, with its argument after a colon
+    /// (`test-code`, `imports:net/http`, `go-below:1.21`).
+    pub when: String,
+    /// When it holds, report the finding with this reason instead of rewriting.
+    #[serde(default)]
+    pub report: Option<String>,
+    /// When it holds, make no finding at all.
+    #[serde(default)]
+    pub skip: bool,
 }
 
 /// How a recipe rewrites.
