@@ -259,6 +259,93 @@ pub fn engine_for(recipe: Recipe, settings: &Settings) -> Result<Engine, String>
     Ok(Engine::new(vec![recipe], settings.clone()))
 }
 
+/// Wraps an `[example]` fragment into a Go file: a whole file as it is,
+/// top-level declarations after the imports, statements inside a function.
+fn example_file(fragment: &str, imports: &[&String]) -> String {
+    if fragment.trim_start().starts_with("package ") {
+        return fragment.trim_start().to_string();
+    }
+    let mut file = String::from("package example\n\n");
+    for path in imports {
+        file.push_str(&format!("import \"{path}\"\n"));
+    }
+    file.push('\n');
+    let body = fragment.trim_matches('\n');
+    if ["func ", "type ", "var ", "const "]
+        .iter()
+        .any(|k| body.starts_with(k))
+    {
+        file.push_str(body);
+    } else {
+        file.push_str("func example() {\n");
+        for line in body.lines() {
+            if !line.is_empty() {
+                file.push('\t');
+                file.push_str(line);
+            }
+            file.push('\n');
+        }
+        file.push('}');
+    }
+    file.push('\n');
+    file
+}
+
+/// The code of a wrapped example after its imports.
+fn after_imports(file: &str) -> &str {
+    let start = ["\nfunc ", "\ntype ", "\nvar ", "\nconst "]
+        .iter()
+        .filter_map(|k| file.find(k))
+        .min()
+        .unwrap_or(0);
+    file[start..].trim()
+}
+
+/// Checks the recipe's `[example]`, which `explain` shows: `before` must
+/// have a finding and, when there is an `after`, rewrite into it. The
+/// fragment is wrapped into a file importing the recipe's packages, at the
+/// example's `go-version` (else the newest).
+pub fn check_example(engine: &Engine) -> Vec<String> {
+    let Some(recipe) = engine.recipes().first() else {
+        return Vec::new();
+    };
+    let Some(example) = &recipe.spec.example else {
+        return Vec::new();
+    };
+    let version = match example.go_version.as_deref().map(str::parse::<GoVersion>) {
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return vec![format!("[example] go-version: {e}")],
+        None => GoVersion::ASSUMED,
+    };
+    let imports: Vec<&String> = recipe.spec.matching.imports.values().collect();
+    let before = example_file(&example.before, &imports);
+    let out = engine.process(Path::new("example.go"), &before, version, Mode::Rewrite);
+    if out.findings.is_empty() {
+        return vec![format!(
+            "[example]: `before` has no finding at Go {version} (as a file:\n{before})"
+        )];
+    }
+    let mut problems = Vec::new();
+    if let Some(e) = &out.error {
+        problems.push(format!("[example]: engine error: {e}"));
+    }
+    if let Some(after) = &example.after {
+        let got = out.rewritten.unwrap_or_else(|| before.clone());
+        let want = example_file(after, &imports);
+        if after_imports(&got) != after_imports(&want) {
+            problems.push(format!(
+                "[example]: the rewrite of `before` is not `after` (- after, + rewrite):\n{}",
+                crate::report::diff::unified(
+                    "example.go",
+                    &format!("{}\n", after_imports(&want)),
+                    &format!("{}\n", after_imports(&got))
+                )
+            ));
+        }
+    }
+    problems
+}
+
 /// The outcome of one recipe's cases.
 #[derive(Debug)]
 pub struct SuiteResult {
@@ -309,12 +396,13 @@ pub fn run_suite(
         Ok(e) => e,
         Err(e) => return fail(e),
     };
+    let example = check_example(&engine);
     SuiteResult {
         id: id.clone(),
         cases: list
             .iter()
             .map(|c| check_case(&engine, c, versions))
             .collect(),
-        error: None,
+        error: (!example.is_empty()).then(|| example.join("\n")),
     }
 }

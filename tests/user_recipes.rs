@@ -314,7 +314,40 @@ fn failing_cases_are_shown_with_a_diff_and_exit_1() {
     );
     assert!(t.contains("unmarked:6: unexpected finding"), "{t}");
     assert!(t.contains("unmarked: expected no change"), "{t}");
-    assert!(t.contains("1 recipe(s) failed"), "{t}");
+    assert!(t.contains("1 recipe(s) failed (2 cases)"), "{t}");
+
+    // An `[example]` whose `after` is not the rewrite fails too.
+    std::fs::remove_file(cases.join("unmarked.go")).unwrap();
+    std::fs::write(
+        &golden,
+        src.replace(
+            "strings.Replace(s, \"\\t\", \"  \", -1)",
+            "strings.ReplaceAll(s, \"\\t\", \"  \")",
+        ),
+    )
+    .unwrap();
+    let toml = tmp.path().join("r/my-rule.toml");
+    let recipe = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        recipe.replace(
+            "after = 's = strings.ReplaceAll(",
+            "after = 's = strings.ReplaceEvery(",
+        ),
+    )
+    .unwrap();
+    let out = run(tmp.path(), &["test", "r"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("[example]: the rewrite of `before` is not `after`"),
+        "{t}"
+    );
+    assert!(
+        t.contains("1 recipe(s) failed\n") || t.ends_with("1 recipe(s) failed"),
+        "{t}"
+    );
+    std::fs::write(&toml, recipe).unwrap();
 
     // A recipe without cases fails too, saying where they go.
     std::fs::remove_dir_all(&cases).unwrap();

@@ -75,7 +75,9 @@ pub fn run(args: &TestArgs) -> Result<ExitCode> {
         failed_suites += 1;
         writeln!(out, "{bad}FAIL{bad:#}  {}", result.id)?;
         if let Some(e) = &result.error {
-            writeln!(out, "  {e}")?;
+            for line in e.lines() {
+                writeln!(out, "  {line}")?;
+            }
         }
         for c in failing {
             for p in &c.problems {
@@ -94,7 +96,12 @@ pub fn run(args: &TestArgs) -> Result<ExitCode> {
         if failed_suites == 0 {
             format!("{ok}all passed{ok:#}")
         } else {
-            format!("{bad}{failed_suites} recipe(s) failed{bad:#} ({failed_cases} case(s))")
+            let cases = match failed_cases {
+                0 => String::new(),
+                1 => " (1 case)".to_string(),
+                n => format!(" ({n} cases)"),
+            };
+            format!("{bad}{failed_suites} recipe(s) failed{bad:#}{cases}")
         }
     )?;
     Ok(if failed_suites == 0 {
