@@ -261,7 +261,7 @@ pub fn engine_for(recipe: Recipe, settings: &Settings) -> Result<Engine, String>
 
 /// Wraps an `[example]` fragment into a Go file: a whole file as it is,
 /// top-level declarations after the imports, statements inside a function.
-fn example_file(fragment: &str, imports: &[&String]) -> String {
+fn example_file(fragment: &str, imports: &[&str]) -> String {
     if fragment.trim_start().starts_with("package ") {
         return fragment.trim_start().to_string();
     }
@@ -291,6 +291,35 @@ fn example_file(fragment: &str, imports: &[&String]) -> String {
     file
 }
 
+/// Standard packages an `[example]` fragment may use without importing
+/// them: (name, import path).
+const EXAMPLE_PACKAGES: &[(&str, &str)] = &[
+    ("bytes", "bytes"),
+    ("context", "context"),
+    ("debug", "runtime/debug"),
+    ("errors", "errors"),
+    ("fmt", "fmt"),
+    ("http", "net/http"),
+    ("io", "io"),
+    ("log", "log"),
+    ("os", "os"),
+    ("runtime", "runtime"),
+    ("strings", "strings"),
+    ("sync", "sync"),
+    ("time", "time"),
+];
+
+/// Whether `text` uses `name.` as a package qualifier (not `xname.`).
+fn names_package(text: &str, name: &str) -> bool {
+    let needle = format!("{name}.");
+    text.match_indices(&needle).any(|(i, _)| {
+        text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'))
+    })
+}
+
 /// The code of a wrapped example after its imports.
 fn after_imports(file: &str) -> &str {
     let start = ["\nfunc ", "\ntype ", "\nvar ", "\nconst "]
@@ -303,8 +332,9 @@ fn after_imports(file: &str) -> &str {
 
 /// Checks the recipe's `[example]`, which `explain` shows: `before` must
 /// have a finding and, when there is an `after`, rewrite into it. The
-/// fragment is wrapped into a file importing the recipe's packages, at the
-/// example's `go-version` (else the newest).
+/// fragment is wrapped into a file importing the recipe's packages and the
+/// standard packages it names (`fmt.`, `time.`, ...), at the example's
+/// `go-version` (else the newest).
 pub fn check_example(engine: &Engine) -> Vec<String> {
     let Some(recipe) = engine.recipes().first() else {
         return Vec::new();
@@ -317,7 +347,23 @@ pub fn check_example(engine: &Engine) -> Vec<String> {
         Some(Err(e)) => return vec![format!("[example] go-version: {e}")],
         None => GoVersion::ASSUMED,
     };
-    let imports: Vec<&String> = recipe.spec.matching.imports.values().collect();
+    let mut imports: Vec<&str> = recipe
+        .spec
+        .matching
+        .imports
+        .values()
+        .map(String::as_str)
+        .collect();
+    let text = format!(
+        "{}\n{}",
+        example.before,
+        example.after.as_deref().unwrap_or("")
+    );
+    for (name, path) in EXAMPLE_PACKAGES {
+        if names_package(&text, name) && !imports.contains(path) {
+            imports.push(path);
+        }
+    }
     let before = example_file(&example.before, &imports);
     let out = engine.process(Path::new("example.go"), &before, version, Mode::Rewrite);
     if out.findings.is_empty() {

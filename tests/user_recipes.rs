@@ -711,3 +711,22 @@ rule = { pattern = "panic($X)" }
     assert_eq!(messages(GoVersion::new(1, 22)), [(4, "m".to_string())]);
     assert_eq!(messages(GoVersion::new(1, 20)), [(4, "m: old".to_string())]);
 }
+
+#[test]
+fn gomend_test_runs_the_builtin_fixtures() {
+    let out = run(
+        &root(),
+        &[
+            "test",
+            "--builtin",
+            "fixtures",
+            "--recipe",
+            "remove-gc",
+            "--recipe",
+            "set-max-threads-low",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("ok    remove-gc ("), "{}", text(&out));
+    assert!(text(&out).contains("2 recipes"), "{}", text(&out));
+}

@@ -22,10 +22,21 @@ pub struct TestArgs {
     /// A recipe setting for the run, as RECIPE.NAME=VALUE (repeatable).
     #[arg(long = "set", value_name = "RECIPE.NAME=VALUE")]
     pub set: Vec<String>,
+    /// Test the built-in recipes instead, with the cases of each in DIR/<id>/
+    /// (DIR: the fixtures/ directory of gomend's source tree).
+    #[arg(long)]
+    pub builtin: bool,
 }
 
 pub fn run(args: &TestArgs) -> Result<ExitCode> {
-    let all = crate::recipes::load_dir(&args.dir).map_err(anyhow::Error::msg)?;
+    let all = if args.builtin {
+        if !args.dir.is_dir() {
+            bail!("{}: no such directory", args.dir.display());
+        }
+        crate::recipes::builtin().map_err(anyhow::Error::msg)?
+    } else {
+        crate::recipes::load_dir(&args.dir).map_err(anyhow::Error::msg)?
+    };
     if all.is_empty() {
         bail!(
             "{}: no codemod files (*.toml); `gomend new <id> --dir {}` writes one",
@@ -56,7 +67,11 @@ pub fn run(args: &TestArgs) -> Result<ExitCode> {
         if !args.recipes.is_empty() && !args.recipes.iter().any(|r| *r == *recipe.id) {
             continue;
         }
-        let dir = harness::case_dir(&args.dir, &recipe.id);
+        let dir = if args.builtin {
+            args.dir.join(&*recipe.id)
+        } else {
+            harness::case_dir(&args.dir, &recipe.id)
+        };
         let result = harness::run_suite(recipe, &dir, &settings, &versions);
         suites += 1;
         cases += result.cases.len();
