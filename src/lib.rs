@@ -4,13 +4,15 @@
 //! The pipeline: [`walk`] picks the files, [`engine`] parses each once and
 //! runs every [`recipes`] entry over one walk of its tree, [`report`] prints
 //! findings and diffs, [`verify`] builds the
-//! result before it lands (`--verify`), and [`cli`] ties them to the command line.
+//! result before it lands (`--verify`), [`harness`] runs a recipe's test
+//! cases, and [`cli`] ties them to the command line.
 
 pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod forge;
 pub mod git;
+pub mod harness;
 pub mod recipes;
 pub mod report;
 pub mod verify;

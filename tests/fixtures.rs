@@ -1,5 +1,6 @@
 //! The fixture runner: every `fixtures/<id>/` is the specification of recipe
-//! `<id>`, checked with the real Go toolchain.
+//! `<id>`, checked with the real Go toolchain. The cases run through
+//! `gomend::harness`, the code behind `gomend test`.
 //!
 //! For each recipe (one test named after it):
 //! - every input `<case>.go` is rewritten with only that recipe enabled; the
@@ -27,6 +28,7 @@ use std::time::Duration;
 
 use gomend::engine::gomod::{GoVersion, VersionResolver};
 use gomend::engine::{Engine, Mode, Settings};
+use gomend::harness::{self, Case};
 use gomend::recipes::{self, Selection};
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -81,40 +83,8 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-#[derive(Clone, Debug)]
-struct Case {
-    /// Path below the recipe's fixture directory, without `.go`.
-    name: String,
-    input: PathBuf,
-    golden: Option<PathBuf>,
-}
-
 fn collect_cases(dir: &Path) -> Vec<Case> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().filter_map(|e| e.ok()) {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "go") {
-                let golden = PathBuf::from(format!("{}.golden", p.display()));
-                let name = p
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .with_extension("")
-                    .to_string_lossy()
-                    .to_string();
-                out.push(Case {
-                    name,
-                    golden: golden.exists().then_some(golden),
-                    input: p,
-                });
-            }
-        }
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
+    harness::collect_cases(dir).expect("fixture directory reads")
 }
 
 fn is_program(p: &Path) -> bool {
@@ -134,69 +104,8 @@ fn engine_for(id: &str) -> Engine {
     Engine::new(only, Settings::default())
 }
 
-/// Expected findings: line -> (recipe id, message substring).
-fn wants(src: &str) -> BTreeMap<usize, Vec<(String, String)>> {
-    let mut out = BTreeMap::new();
-    for (i, line) in src.lines().enumerate() {
-        let Some(pos) = line.find("// want ") else {
-            continue;
-        };
-        let quoted: Vec<&str> = line[pos + 8..].split('"').skip(1).step_by(2).collect();
-        if let Some(id) = quoted.first() {
-            let sub = quoted.get(1).copied().unwrap_or("");
-            out.entry(i + 1)
-                .or_insert_with(Vec::new)
-                .push((id.to_string(), sub.to_string()));
-        }
-    }
-    out
-}
-
-/// Whether a case belongs to a multi-file package (`pkg_<name>/`).
-fn package_dir(case: &Case) -> Option<PathBuf> {
-    let dir = case.input.parent()?;
-    dir.file_name()?
-        .to_string_lossy()
-        .starts_with("pkg_")
-        .then(|| dir.to_path_buf())
-}
-
-/// The `.go` inputs of a package directory with their text.
-fn package_files(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "go"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            let t = std::fs::read_to_string(&p).unwrap();
-            (p, t)
-        })
-        .collect()
-}
-
-/// Runs the engine on one case, with its package's other files when it has some.
-fn process_case(
-    engine: &Engine,
-    case: &Case,
-    src: &str,
-    version: GoVersion,
-) -> gomend::engine::FileOutcome {
-    match package_dir(case) {
-        Some(dir) => engine.process_with_files(
-            &case.input,
-            src,
-            version,
-            Mode::Rewrite,
-            package_files(&dir),
-        ),
-        None => engine.process(&case.input, src, version, Mode::Rewrite),
-    }
-}
-
+/// The cases go through the harness of `gomend test`; what needs the Go
+/// toolchain (gofmt, building every input and golden) is checked here.
 fn check_recipe(id: &str, cases: &[Case]) -> Result<(), Failed> {
     let engine = engine_for(id);
     let versions = VersionResolver::new(None);
@@ -205,88 +114,20 @@ fn check_recipe(id: &str, cases: &[Case]) -> Result<(), Failed> {
     // Multi-file packages: (version, name, files before, files after).
     let mut packages: BTreeMap<PathBuf, (GoVersion, Vec<PathBuf>, Vec<PathBuf>)> = BTreeMap::new();
     for case in cases {
-        let src = std::fs::read_to_string(&case.input).unwrap();
-        let version = versions.version_for(&case.input);
-        let out = process_case(&engine, case, &src, version);
-        if let Some(e) = &out.error {
-            problems.push(format!("{}: engine error: {e}", case.name));
-        }
-        // Findings against `want` comments.
-        let expected = wants(&src);
-        let mut seen: BTreeMap<usize, Vec<(String, String)>> = BTreeMap::new();
-        for f in &out.findings {
-            seen.entry(f.line)
-                .or_default()
-                .push((f.finding.recipe.to_string(), f.finding.message.clone()));
-        }
-        for (line, exp) in &expected {
-            let got = seen.get(line).cloned().unwrap_or_default();
-            for (rid, sub) in exp {
-                if !got
-                    .iter()
-                    .any(|(r, m)| r == rid && m.contains(sub.as_str()))
-                {
-                    problems.push(format!(
-                        "{}:{line}: expected a `{rid}` finding containing {sub:?}, got {got:?}",
-                        case.name
-                    ));
-                }
+        let result = harness::check_case(&engine, case, &versions);
+        let version = result.version;
+        problems.extend(result.problems);
+        if let Some(g) = &case.golden {
+            match harness::package_dir(case) {
+                Some(dir) => packages
+                    .entry(dir)
+                    .or_insert((version, vec![], vec![]))
+                    .2
+                    .push(g.clone()),
+                None => to_build.push((version, format!("{}.golden", case.name), g.clone())),
             }
         }
-        for (line, got) in &seen {
-            if !expected.contains_key(line) {
-                problems.push(format!(
-                    "{}:{line}: unexpected finding(s) {got:?}",
-                    case.name
-                ));
-            }
-        }
-        // The rewrite against the golden.
-        let result = out.rewritten.clone().unwrap_or_else(|| src.clone());
-        match &case.golden {
-            Some(g) => {
-                let want = std::fs::read_to_string(g).unwrap();
-                if result != want {
-                    problems.push(format!(
-                        "{}: rewrite differs from the golden:\n{}",
-                        case.name,
-                        gomend::report::diff::unified(&case.name, &want, &result)
-                    ));
-                }
-                // Idempotence: a second run changes nothing and finds nothing fixable.
-                let again = process_case(&engine, case, &want, version);
-                if again.rewritten.is_some() {
-                    problems.push(format!(
-                        "{}: a second run over the golden changes it again",
-                        case.name
-                    ));
-                }
-                if again.findings.iter().any(|f| f.finding.fix.is_some()) {
-                    problems.push(format!(
-                        "{}: the golden still has a fixable finding",
-                        case.name
-                    ));
-                }
-                match package_dir(case) {
-                    Some(dir) => packages
-                        .entry(dir)
-                        .or_insert((version, vec![], vec![]))
-                        .2
-                        .push(g.clone()),
-                    None => to_build.push((version, format!("{}.golden", case.name), g.clone())),
-                }
-            }
-            None => {
-                if out.rewritten.is_some() {
-                    problems.push(format!(
-                        "{}: expected no change (no golden), but the rewrite is:\n{}",
-                        case.name,
-                        gomend::report::diff::unified(&case.name, &src, &result)
-                    ));
-                }
-            }
-        }
-        match package_dir(case) {
+        match harness::package_dir(case) {
             Some(dir) => {
                 let entry = packages.entry(dir).or_insert((version, vec![], vec![]));
                 entry.1.push(case.input.clone());

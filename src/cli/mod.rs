@@ -9,9 +9,11 @@ mod diff;
 mod explain;
 mod interactive;
 mod list;
+mod new;
 mod package;
 pub mod pr;
 mod setup;
+mod test;
 mod verify;
 
 use std::path::PathBuf;
@@ -76,6 +78,19 @@ pub enum Command {
         #[command(flatten)]
         engine: EngineArgs,
     },
+    /// Run the test cases of the recipes in a codemod directory (exit 0: all pass, 1: a failure, 2: error).
+    #[command(
+        long_about = "Run the test cases of the recipes in a codemod directory.\n\n\
+        For every `DIR/<id>.toml`, the cases are the Go files below `DIR/testdata/<id>/`. \
+        A line that must be reported ends with `// want \"<id>\"` (optionally followed by a \
+        string the message must contain), and no other line may have a finding. \
+        `<case>.go.golden` is the file after the fix; a case without one must stay unchanged. \
+        The nearest go.mod sets a case's Go version. Failures are printed with a diff; \
+        the exit code is 0 when every case passes, 1 when one fails, 2 on an error."
+    )]
+    Test(test::TestArgs),
+    /// Write a new recipe file and its first test cases into a codemod directory.
+    New(new::NewArgs),
     /// Print a shell completion script (e.g. `gomend completions bash > /etc/bash_completion.d/gomend`).
     Completions(package::CompletionsArgs),
     /// Print the manual page, in roff (e.g. `gomend man > gomend.1; man ./gomend.1`).
@@ -201,6 +216,8 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Apply(a) => apply::run(a),
+        Command::Test(a) => test::run(a),
+        Command::New(a) => new::run(a),
         Command::Config(a) => config::run(a),
         Command::Branch { args, engine } => setup::configure(engine, &[PathBuf::from(".")])
             .and_then(|e| crate::git::rewrite::EngineRewriter::new(&e))

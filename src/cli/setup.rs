@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 
 use super::{EngineArgs, RunArgs};
 use crate::engine::gomod::{GoVersion, VersionResolver};
-use crate::engine::{Engine, Mode, Settings};
+use crate::engine::{Engine, Mode, Recipe, Settings};
 use crate::recipes::{self, Selection};
 use crate::walk::display_path;
 use crate::walk::{self, WalkOptions};
@@ -100,8 +100,8 @@ impl Prepared {
     }
 }
 
-/// Every recipe known: the built-in ones and those of the codemod directories.
-pub fn all_recipes(codemods: &[PathBuf]) -> Result<Vec<crate::engine::Recipe>> {
+/// The built-in recipes and those of the `--codemods` directories.
+pub fn all_recipes(codemods: &[PathBuf]) -> Result<Vec<Recipe>> {
     let mut all = recipes::builtin().map_err(anyhow::Error::msg)?;
     for dir in codemods {
         let extra = recipes::load_dir(dir).map_err(anyhow::Error::msg)?;
@@ -116,37 +116,44 @@ pub fn all_recipes(codemods: &[PathBuf]) -> Result<Vec<crate::engine::Recipe>> {
 }
 
 /// The recipes selected by `--recipe`, `--skip`, `--codemods` and the
-/// configuration file's `enable` and `disable`.
-pub fn selected_recipes(args: &EngineArgs) -> Result<Vec<crate::engine::Recipe>> {
+/// configuration file's `enable` and `disable`, with their settings (the
+/// file's, then `--set`) in place.
+pub fn selected_recipes(args: &EngineArgs) -> Result<Vec<Recipe>> {
     let all = all_recipes(&args.codemods)?;
+    let settings = settings(args)?;
+    check_settings(&settings, &all)?;
     let selection = Selection {
         only: args.recipes.clone(),
         skip: args.skip.clone(),
         enable: args.file.enable.clone(),
         disable: args.file.disable.clone(),
     };
-    selection.apply(all).map_err(anyhow::Error::msg)
+    selection
+        .apply(all)
+        .map_err(anyhow::Error::msg)?
+        .into_iter()
+        .map(|r| r.with_settings(&settings).map_err(anyhow::Error::from))
+        .collect()
 }
 
-/// `RECIPE.NAME=VALUE` split in two.
-fn split_setting(s: &str) -> Result<(&str, &str)> {
-    let Some((key, value)) = s.split_once('=') else {
-        bail!("--set takes RECIPE.NAME=VALUE, got `{s}`");
-    };
-    if !key.contains('.') {
-        bail!("--set takes RECIPE.NAME=VALUE, got `{s}` (the name needs its recipe id, e.g. bounded-spawn.limit)");
+/// Parses `RECIPE.NAME=VALUE` settings; a later one wins.
+pub fn parse_settings<'a>(set: impl IntoIterator<Item = &'a String>) -> Result<Settings> {
+    let mut settings = Settings::default();
+    for s in set {
+        let Some((key, value)) = s.split_once('=') else {
+            bail!("--set takes RECIPE.NAME=VALUE, got `{s}`");
+        };
+        if !key.contains('.') {
+            bail!("--set takes RECIPE.NAME=VALUE, got `{s}` (the name needs its recipe id, e.g. bounded-spawn.limit)");
+        }
+        settings.set(key.trim(), value.trim());
     }
-    Ok((key.trim(), value.trim()))
+    Ok(settings)
 }
 
 /// The settings of the configuration file, overridden by `--set`.
 pub fn settings(args: &EngineArgs) -> Result<Settings> {
-    let mut settings = Settings::default();
-    for s in args.file.set.iter().chain(&args.set) {
-        let (key, value) = split_setting(s)?;
-        settings.set(key, value);
-    }
-    Ok(settings)
+    parse_settings(args.file.set.iter().chain(&args.set))
 }
 
 /// `args` with the configuration file applied: the one given with
@@ -242,32 +249,42 @@ pub fn engine(args: &EngineArgs) -> Result<(Engine, VersionResolver)> {
     };
     let recipes = selected_recipes(args)?;
     let settings = settings(args)?;
-    // The file's settings were checked when it was read.
-    for s in &args.set {
-        let (key, _) = split_setting(s)?;
-        let (id, name) = key.split_once('.').unwrap_or((key, ""));
-        match recipes::builtin()
-            .ok()
-            .and_then(|all| all.into_iter().find(|r| &*r.id == id))
-        {
-            Some(r) if r.spec.settings.contains_key(name) => {
-                let default = &r.spec.settings[name];
-                let value = settings.get(key).unwrap_or("");
-                if default.is_integer() && value.parse::<u64>().is_err() {
-                    bail!("--set {key}={value}: `{name}` takes a whole number (default {default})");
-                }
-            }
-            Some(r) => {
-                let known: Vec<&String> = r.spec.settings.keys().collect();
-                bail!("recipe `{id}` has no setting `{name}` (settings: {known:?})");
-            }
-            None => bail!("--set {key}: recipe `{id}` is unknown or not selected"),
-        }
-    }
     Ok((
         Engine::new(recipes, settings).with_packages(crate::engine::package::DiskPackages),
         VersionResolver::new(forced),
     ))
+}
+
+/// Checks every setting against the recipe it names, among `all` (the
+/// built-in recipes and those of `--codemods`): the recipe must declare it,
+/// and the value must have the type of the declared default.
+pub fn check_settings(settings: &Settings, all: &[Recipe]) -> Result<()> {
+    for key in settings.keys() {
+        let (id, name) = key.split_once('.').unwrap_or((key, ""));
+        let value = settings.get(key).unwrap_or("");
+        match all.iter().find(|r| &*r.id == id) {
+            Some(r) if r.spec.settings.contains_key(name) => {
+                let default = &r.spec.settings[name];
+                if default.is_integer() && value.parse::<u64>().is_err() {
+                    bail!("--set {key}={value}: `{name}` takes a whole number (default {default})");
+                }
+                if default.is_bool() && value.parse::<bool>().is_err() {
+                    bail!("--set {key}={value}: `{name}` takes true or false (default {default})");
+                }
+            }
+            Some(r) => {
+                let known: Vec<&String> = r.spec.settings.keys().collect();
+                if known.is_empty() {
+                    bail!("recipe `{id}` has no settings (`--set {key}`)");
+                }
+                bail!("recipe `{id}` has no setting `{name}` (settings: {known:?})");
+            }
+            None => {
+                bail!("--set {key}: there is no recipe `{id}` (load your own with --codemods DIR)")
+            }
+        }
+    }
+    Ok(())
 }
 
 pub fn prepare(args: &RunArgs) -> Result<Prepared> {

@@ -42,7 +42,14 @@ impl Language for Go {
                 out.push(c);
             }
         }
-        if !out.ends_with('\n') {
+        // A lone meta-variable (the `source` of a transformation) is read
+        // as a name, so it must stay as it is.
+        let lone = out.strip_prefix(EXPANDO).is_some_and(|rest| {
+            rest.trim_start_matches(EXPANDO)
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        });
+        if !lone && !out.ends_with('\n') {
             out.push('\n');
         }
         Cow::Owned(out)

@@ -223,7 +223,7 @@ impl Engine {
         let mut candidates = self
             .prefilter
             .candidates(source.as_bytes(), self.recipes.len());
-        candidates.retain(|&i| self.recipes[i].go_before.is_none_or(|v| go_version < v));
+        candidates.retain(|&i| self.recipes[i].applies_to(go_version));
         // A recipe whose patterns name a package runs only where the file
         // imports it: the import block is read from the bytes, before any
         // parsing.

@@ -200,13 +200,37 @@ pub trait RecipeLogic: Send + Sync {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding>;
 }
 
+/// A named condition on a match that `[[match.guards]]` entries refer to,
+/// provided by the recipe catalogue.
+pub trait Guard: Send + Sync {
+    /// Whether the condition holds for the match, given the argument written
+    /// after the helper's name (`imports:net/http` gives `net/http`).
+    fn holds(&self, cx: &MatchContext<'_, '_>, arg: Option<&str>) -> bool;
+}
+
+/// Finds the guard helper a `when` names, checking its argument.
+pub type GuardResolver<'a> = &'a dyn Fn(&str, Option<&str>) -> Result<&'static dyn Guard, String>;
+
+/// A `[[match.guards]]` entry, resolved.
+#[derive(Clone)]
+struct CompiledGuard {
+    name: String,
+    arg: Option<String>,
+    check: &'static dyn Guard,
+    /// The reason to report with; `None`: drop the finding.
+    report: Option<String>,
+}
+
 /// Package-name substitutions applied to a rule: (pattern name, local qualifier).
 type Substitutions = Vec<(String, String)>;
 
 /// A compiled recipe.
 pub struct Recipe {
     pub id: Arc<str>,
+    /// The codemod file, with its settings' defaults in place.
     pub spec: RecipeSpec,
+    /// The codemod file as written (`${NAME}` placeholders unfilled).
+    raw: RecipeSpec,
     /// Matcher for files that use the canonical package names.
     matcher: Arc<RuleCore>,
     /// Matchers for files that import a package under another name, keyed
@@ -214,9 +238,12 @@ pub struct Recipe {
     variants: Mutex<HashMap<Substitutions, Arc<RuleCore>>>,
     logic: Option<&'static dyn RecipeLogic>,
     template: Option<Fixer>,
+    guards: Vec<CompiledGuard>,
     pub triggers: Vec<String>,
     /// `[match] go-before`: files at this Go version or later are skipped.
     pub go_before: Option<GoVersion>,
+    /// `[match] go-since`: files below this Go version are skipped.
+    pub go_since: Option<GoVersion>,
 }
 
 /// A problem in a codemod file.
@@ -243,11 +270,23 @@ fn compile_rule(spec: &RecipeSpec, subst: &[(String, String)]) -> Result<RuleCor
     if let Some(u) = &spec.matching.utils {
         table.insert("utils".into(), substitute(u, subst));
     }
+    // Transformations work on captured text, which names no package.
+    if let Some(t) = &spec.matching.transform {
+        table.insert("transform".into(), t.clone());
+    }
     let core: SerializableRuleCore = toml::Value::Table(table)
         .try_into()
         .map_err(|e: toml::de::Error| format!("invalid rule: {e}"))?;
-    core.get_matcher(DeserializeEnv::new(Go))
-        .map_err(|e| format!("invalid rule: {e}"))
+    core.get_matcher(DeserializeEnv::new(Go)).map_err(|e| {
+        // ast-grep's errors say which part is wrong; their sources say why.
+        let mut text = format!("invalid rule: {e}");
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            text.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        text
+    })
 }
 
 /// Rewrites `name.` to `local.` (or to nothing, for a dot-import) in every
@@ -338,9 +377,22 @@ fn derive_triggers(spec: &RecipeSpec) -> Vec<String> {
 impl Recipe {
     /// Compiles a codemod file. `logic` resolves an `implementation` name.
     pub fn compile(
-        spec: RecipeSpec,
+        raw: RecipeSpec,
         logic: impl Fn(&str) -> Option<&'static dyn RecipeLogic>,
     ) -> Result<Recipe, RecipeError> {
+        Recipe::compile_with(raw, logic, &|name, _| {
+            Err(format!("there is no guard helper `{name}`"))
+        })
+    }
+
+    /// [`Recipe::compile`], with `guards` resolving the helpers that
+    /// `[[match.guards]]` entries name.
+    pub fn compile_with(
+        raw: RecipeSpec,
+        logic: impl Fn(&str) -> Option<&'static dyn RecipeLogic>,
+        guards: GuardResolver<'_>,
+    ) -> Result<Recipe, RecipeError> {
+        let (spec, _) = fill_settings(&raw, &Settings::default());
         let err = |reason: String| RecipeError {
             id: spec.id.clone(),
             reason,
@@ -388,15 +440,51 @@ impl Recipe {
             .triggers
             .clone()
             .unwrap_or_else(|| derive_triggers(&spec));
-        let go_before = match &spec.matching.go_before {
-            Some(v) => Some(
-                v.parse::<GoVersion>()
-                    .map_err(|e| err(format!("go-before: {e}")))?,
-            ),
-            None => None,
+        let version = |field: &str, v: &Option<String>| match v {
+            Some(v) => v
+                .parse::<GoVersion>()
+                .map(Some)
+                .map_err(|e| err(format!("{field}: {e}"))),
+            None => Ok(None),
         };
+        let mut compiled_guards = Vec::new();
+        for g in &spec.matching.guards {
+            let (name, arg) = match g.when.split_once(':') {
+                Some((n, a)) => (n.trim(), Some(a.trim())),
+                None => (g.when.trim(), None),
+            };
+            let check = guards(name, arg).map_err(|e| err(format!("guard `{}`: {e}", g.when)))?;
+            let report = match (&g.report, g.skip) {
+                (Some(why), false) => Some(why.clone()),
+                (None, true) => None,
+                _ => {
+                    return Err(err(format!(
+                        "guard `{}`: give either `report = \"why\"` or `skip = true`",
+                        g.when
+                    )))
+                }
+            };
+            compiled_guards.push(CompiledGuard {
+                name: name.to_string(),
+                arg: arg.map(str::to_string),
+                check,
+                report,
+            });
+        }
+        let go_before = version("go-before", &spec.matching.go_before)?;
+        let go_since = version("go-since", &spec.matching.go_since)?;
+        if let (Some(b), Some(s)) = (go_before, go_since) {
+            if s >= b {
+                return Err(err(format!(
+                    "go-since = \"{s}\" and go-before = \"{b}\" leave no Go version to run on"
+                )));
+            }
+        }
         Ok(Recipe {
+            raw,
+            guards: compiled_guards,
             go_before,
+            go_since,
             id: spec.id.as_str().into(),
             matcher: Arc::new(matcher),
             variants: Mutex::default(),
@@ -405,6 +493,40 @@ impl Recipe {
             triggers,
             spec,
         })
+    }
+
+    /// Whether the recipe runs on files at Go version `v` (`go-before`, `go-since`).
+    pub fn applies_to(&self, v: GoVersion) -> bool {
+        self.go_before.is_none_or(|b| v < b) && self.go_since.is_none_or(|s| v >= s)
+    }
+
+    /// The recipe with its `--set` settings in place (see [`fill_settings`]);
+    /// a recipe none of whose settings is given is returned as it is.
+    pub fn with_settings(self, settings: &Settings) -> Result<Recipe, RecipeError> {
+        let prefix = format!("{}.", self.id);
+        if !settings.keys().any(|k| k.starts_with(&prefix)) {
+            return Ok(self);
+        }
+        let (spec, changed) = fill_settings(&self.raw, settings);
+        if !changed {
+            return Ok(self);
+        }
+        let logic = self.logic;
+        let known = self.guards.clone();
+        let resolve = move |name: &str, _: Option<&str>| {
+            known
+                .iter()
+                .find(|g| g.name == name)
+                .map(|g| g.check)
+                .ok_or_else(|| format!("there is no guard helper `{name}`"))
+        };
+        let mut recipe =
+            Recipe::compile_with(spec, |_| logic, &resolve).map_err(|e| RecipeError {
+                id: e.id,
+                reason: format!("with its settings in place: {}", e.reason),
+            })?;
+        recipe.raw = self.raw;
+        Ok(recipe)
     }
 
     /// The matcher for a file with these imports, or `None` when the file
@@ -473,37 +595,94 @@ impl Recipe {
             file,
             recipe: self,
         };
+        let finding = self.decide(&cx)?;
+        // Guards only take away: a rewrite becomes a report, or a finding
+        // goes; they never make a finding the recipe did not make.
+        for g in &self.guards {
+            if g.check.holds(&cx, g.arg.as_deref()) {
+                return g
+                    .report
+                    .as_ref()
+                    .map(|why| cx.report_at(finding.range.clone(), why));
+            }
+        }
+        Some(finding)
+    }
+
+    /// What the recipe's implementation or template makes of one match.
+    fn decide<'r>(&self, cx: &MatchContext<'_, 'r>) -> Option<Finding> {
+        let (m, file) = (cx.m, cx.file);
+        let node = m.get_node();
         if let Some(logic) = self.logic {
-            return logic.examine(&cx);
+            return logic.examine(cx);
         }
         if let Some(template) = &self.template {
             use ast_grep_core::replacer::Replacer;
-            // The template speaks of packages by their canonical names too.
-            let subst = self.substitutions(file.imports).unwrap_or_default();
-            let local;
-            let fixer = if subst.is_empty() {
-                template
-            } else {
-                let text = self
-                    .spec
-                    .fix
-                    .as_ref()
-                    .and_then(|f| f.template.as_deref())
-                    .unwrap_or("");
-                local = Fixer::from_str(&replace_qualifiers(text, &subst), &Go).ok()?;
-                &local
-            };
-            let range = Replacer::<GoDoc>::get_replaced_range(fixer, m, &*self.matcher);
-            let text = String::from_utf8_lossy(&Replacer::<GoDoc>::generate_replacement(fixer, m))
-                .into_owned();
             let imports = self
                 .spec
                 .fix
                 .as_ref()
                 .map(|f| f.imports.clone())
                 .unwrap_or_default();
+            // The template speaks of packages by their canonical names too:
+            // those of `[match] imports`, and those of the imports it adds.
+            let mut subst = self.substitutions(file.imports).unwrap_or_default();
+            for path in &imports {
+                let name = super::imports::default_name(path);
+                if self.spec.matching.imports.contains_key(name) {
+                    continue;
+                }
+                match file.imports.local_name(path) {
+                    Some(LocalName::Named(local)) if local == name => {}
+                    Some(LocalName::Named(local)) => {
+                        subst.push((name.to_string(), format!("{local}.")))
+                    }
+                    Some(LocalName::Dot) => subst.push((name.to_string(), String::new())),
+                    Some(LocalName::Blank) | None => {
+                        if let Some(why) = name_taken(node, file, name) {
+                            return Some(cx.report(&why));
+                        }
+                    }
+                }
+            }
+            let base = self
+                .spec
+                .fix
+                .as_ref()
+                .and_then(|f| f.template.as_deref())
+                .unwrap_or("");
+            let mut text = replace_qualifiers(base, &subst);
+            // Meta-variables made by `transform` are filled in here: the
+            // template was compiled without knowing their names.
+            if let Some(toml::Value::Table(t)) = &self.spec.matching.transform {
+                let mut keys: Vec<&String> = t.keys().collect();
+                keys.sort_by_key(|k| std::cmp::Reverse(k.len()));
+                text = fill_transformed(&text, &keys, m);
+            }
+            let local;
+            let fixer = if text == base {
+                template
+            } else {
+                local = Fixer::from_str(&text, &Go).ok()?;
+                &local
+            };
+            let range = Replacer::<GoDoc>::get_replaced_range(fixer, m, &*self.matcher);
+            let text = String::from_utf8_lossy(&Replacer::<GoDoc>::generate_replacement(fixer, m))
+                .into_owned();
+            if realigns(file.source, &range, &text) {
+                return Some(cx.report(
+                    "gofmt would realign the lines around it; rewrite it by hand and run gofmt",
+                ));
+            }
+            // An empty template deletes; a whole statement goes with its line.
+            let edit = match statement_of(node) {
+                Some(stmt) if text.trim().is_empty() && stmt.range() == range => {
+                    super::edit::remove_statement(file.source, &stmt)
+                }
+                _ => TextEdit::replace(range, text),
+            };
             return Some(cx.fix(Fix {
-                edits: vec![TextEdit::replace(range, text)],
+                edits: vec![edit],
                 add_imports: imports,
             }));
         }
@@ -514,6 +693,171 @@ impl Recipe {
     /// with ast-grep's API when recipes for other files appear).
     pub fn language(&self) -> Go {
         Go
+    }
+}
+
+/// Whether replacing `range` with `text` changes the width of a line whose
+/// rest gofmt aligns with its neighbours (a trailing comment, a struct tag,
+/// a `= value` in a block of specs) while a neighbouring line has such a
+/// column too: the neighbours would then need re-aligning, which a template
+/// fix does not do.
+fn realigns(source: &str, range: &Range<usize>, text: &str) -> bool {
+    let old = &source[range.clone()];
+    if old.contains('\n') || text.contains('\n') || old.chars().count() == text.chars().count() {
+        return false;
+    }
+    let has_column = |rest: &str| {
+        let rest = rest
+            .trim_start_matches([')', ']', '}', ',', ';'])
+            .trim_start();
+        rest.contains("//")
+            || rest.contains("/*")
+            || rest.starts_with('`')
+            || rest.starts_with('"')
+            || rest.starts_with('=')
+    };
+    let end = super::edit::line_end(source, range.end);
+    if !has_column(source[range.end..end].trim_end_matches('\n')) {
+        return false;
+    }
+    let start = super::edit::line_start(source, range.start);
+    let neighbour = |line: &str| {
+        let t = line.trim();
+        !t.is_empty()
+            && !t.starts_with("//")
+            && (t.contains("//") || t.contains('`') || t.contains(" = "))
+    };
+    let prev = (start > 0).then(|| {
+        let ps = super::edit::line_start(source, start - 1);
+        &source[ps..start]
+    });
+    let next = (end < source.len()).then(|| &source[end..super::edit::line_end(source, end)]);
+    prev.is_some_and(neighbour) || next.is_some_and(neighbour)
+}
+
+/// Why the name `name`, which a template's added import would bring in,
+/// already means something else at `node`, if it does: another import, a
+/// declaration of the file, or a local one.
+fn name_taken(node: &GoNode<'_>, file: &FileContext<'_>, name: &str) -> Option<String> {
+    if let Some(other) = file.imports.path_of(name) {
+        return Some(format!("`{name}` is the file's name for \"{other}\""));
+    }
+    let mut top = Vec::new();
+    for decl in file.root.root().children() {
+        if decl.kind() == "function_declaration" {
+            if let Some(n) = decl.field("name") {
+                top.push(n.text().to_string());
+            }
+        } else {
+            super::scope::declared_names(&decl, &mut top);
+        }
+    }
+    if top.iter().any(|n| n == name) || super::scope::is_shadowed(node, name) {
+        return Some(format!("`{name}` names something else here"));
+    }
+    None
+}
+
+/// The statement that `node` is, or that consists of `node` alone (a call
+/// written as a statement).
+fn statement_of<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let is_statement = |n: &GoNode<'_>| {
+        n.kind().ends_with("_statement")
+            && n.parent()
+                .is_some_and(|p| matches!(&*p.kind(), "statement_list" | "block"))
+    };
+    if is_statement(node) {
+        return Some(node.clone());
+    }
+    let parent = node.parent()?;
+    (is_statement(&parent) && parent.range() == node.range()).then_some(parent)
+}
+
+/// `template` with every `$KEY` of a transformed meta-variable replaced by
+/// its value in the match (`keys` longest first).
+fn fill_transformed(template: &str, keys: &[&String], m: &GoMatch<'_>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let key = keys.iter().find(|k| {
+            after.starts_with(k.as_str())
+                && !after[k.len()..]
+                    .starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        });
+        match key.and_then(|k| m.get_env().get_transformed(k).map(|v| (k, v))) {
+            Some((k, value)) => {
+                out.push_str(&String::from_utf8_lossy(value));
+                rest = &after[k.len()..];
+            }
+            None => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `raw` with every `${NAME}` naming one of its `[settings]` replaced, in
+/// the rule, constraints, utilities, transformations, fix template and
+/// message, by the value given with `--set <id>.NAME=VALUE` or else the
+/// default; and whether anything was replaced.
+fn fill_settings(raw: &RecipeSpec, settings: &Settings) -> (RecipeSpec, bool) {
+    let values: Vec<(String, String)> = raw
+        .settings
+        .iter()
+        .map(|(name, default)| {
+            let value = settings
+                .get(&format!("{}.{name}", raw.id))
+                .map(str::to_string)
+                .unwrap_or_else(|| match default {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                });
+            (format!("${{{name}}}"), value)
+        })
+        .collect();
+    let mut spec = raw.clone();
+    if values.is_empty() {
+        return (spec, false);
+    }
+    let mut changed = false;
+    let mut fill = |s: &mut String| {
+        for (placeholder, value) in &values {
+            if s.contains(placeholder.as_str()) {
+                *s = s.replace(placeholder.as_str(), value);
+                changed = true;
+            }
+        }
+    };
+    fill_strings(&mut spec.matching.rule, &mut fill);
+    for v in [
+        &mut spec.matching.constraints,
+        &mut spec.matching.utils,
+        &mut spec.matching.transform,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        fill_strings(v, &mut fill);
+    }
+    if let Some(t) = spec.fix.as_mut().and_then(|f| f.template.as_mut()) {
+        fill(t);
+    }
+    fill(&mut spec.message);
+    (spec, changed)
+}
+
+/// Calls `f` on every string inside `v`.
+fn fill_strings(v: &mut toml::Value, f: &mut impl FnMut(&mut String)) {
+    match v {
+        toml::Value::String(s) => f(s),
+        toml::Value::Array(a) => a.iter_mut().for_each(|x| fill_strings(x, f)),
+        toml::Value::Table(t) => t.iter_mut().for_each(|(_, x)| fill_strings(x, f)),
+        _ => {}
     }
 }
 

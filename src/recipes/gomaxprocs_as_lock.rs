@@ -18,19 +18,9 @@ const SYNC_METHODS: &[&str] = &["Lock", "RLock", "TryLock", "TryRLock", "Wait", 
 
 impl RecipeLogic for GomaxprocsAsLock {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
+        // The rule matched `runtime.GOMAXPROCS(1)` through the file's imports.
         let call = cx.node();
         let file = cx.file;
-        if !file.is_pkg_call(&call, "runtime", "GOMAXPROCS") {
-            return None;
-        }
-        let args: Vec<_> = call
-            .field("arguments")?
-            .named_children()
-            .filter(|n| n.kind() != "comment")
-            .collect();
-        if args.len() != 1 || args[0].kind() != "int_literal" || args[0].text() != "1" {
-            return None;
-        }
         let func = crate::engine::scope::top_level(&call)?;
         let root = file.root.root();
         // Set in `main` or `init`, the setting holds for the whole program:

@@ -8,9 +8,7 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::{declared_names, enclosing_function, is_shadowed};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
-use super::util::{
-    block_owner, call_statement, dot_import_blocks_removal, in_test_code, sibling_statements,
-};
+use super::util::{block_owner, call_statement, dot_import_blocks_removal, sibling_statements};
 
 pub struct LibraryGomaxprocs;
 
@@ -18,14 +16,8 @@ impl RecipeLogic for LibraryGomaxprocs {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let call = cx.node();
         let file = cx.file;
-        let args: Vec<GoNode> = call
-            .field("arguments")?
-            .named_children()
-            .filter(|a| a.kind() != "comment")
-            .collect();
-        let [arg] = args.as_slice() else {
-            return None;
-        };
+        // `$N` of the rule's `runtime.GOMAXPROCS($N)`.
+        let arg = cx.m.get_env().get_match("N")?;
         if only_reads(arg) {
             return None;
         }
@@ -39,9 +31,6 @@ impl RecipeLogic for LibraryGomaxprocs {
         if !to_numcpu && !library_init {
             // A program's own choice, or a function callers call on purpose.
             return None;
-        }
-        if in_test_code(file, &call) {
-            return Some(cx.report("test code may ask for a given parallelism on purpose"));
         }
         let Some(stmt) = call_statement(&call).filter(|s| s.kind() == "expression_statement")
         else {

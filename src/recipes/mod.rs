@@ -27,6 +27,7 @@ mod goroutine_at_shutdown;
 mod goroutine_no_recover;
 mod goroutine_per_send;
 mod goroutines;
+pub mod guards;
 mod init_goroutine;
 pub mod intent;
 mod library_gomaxprocs;
@@ -132,7 +133,7 @@ fn load(file: &str, text: &str) -> Result<Recipe, String> {
             spec.id
         ));
     }
-    Recipe::compile(spec, logic_for).map_err(|e| format!("{file}: {e}"))
+    Recipe::compile_with(spec, logic_for, &guards::resolve).map_err(|e| format!("{file}: {e}"))
 }
 
 /// Which recipes to run.

@@ -12,18 +12,9 @@ const SMALL: i64 = 1000;
 
 impl RecipeLogic for SetMaxThreadsLow {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
-        let call = cx.node();
-        if !cx.file.is_pkg_call(&call, "runtime/debug", "SetMaxThreads") {
-            return None;
-        }
-        let args: Vec<_> = call
-            .field("arguments")?
-            .named_children()
-            .filter(|n| n.kind() != "comment")
-            .collect();
-        let [arg] = args.as_slice() else {
-            return None;
-        };
+        // The rule matched `debug.SetMaxThreads($N)` through the file's
+        // imports; `$N` is the limit.
+        let arg = cx.m.get_env().get_match("N")?;
         let limit = const_value(cx, arg, 0)?;
         let floor = cx.setting_usize("min").map(|v| v as i64).unwrap_or(SMALL);
         if limit >= floor {

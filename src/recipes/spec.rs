@@ -80,6 +80,11 @@ pub struct MatchSpec {
     /// are skipped before parsing.
     #[serde(default, rename = "go-before")]
     pub go_before: Option<String>,
+    /// The recipe only applies to files whose Go version is this one or
+    /// later (e.g. `"1.18"` for a rewrite into `any`); older files are
+    /// skipped before parsing.
+    #[serde(default, rename = "go-since")]
+    pub go_since: Option<String>,
     /// An ast-grep rule object (`pattern`, `kind`, `inside`, `has`, `not`,
     /// `all`, `any`, ...).
     pub rule: toml::Value,
@@ -89,6 +94,29 @@ pub struct MatchSpec {
     /// ast-grep utility rules.
     #[serde(default)]
     pub utils: Option<toml::Value>,
+    /// ast-grep transformations: new meta-variables computed from captured
+    /// ones (`replace`, `substring`, `convert`), for use in the fix template.
+    #[serde(default)]
+    pub transform: Option<toml::Value>,
+    /// Named conditions under which a finding is not made as it is: it is
+    /// reported with a reason instead of rewritten, or dropped.
+    #[serde(default)]
+    pub guards: Vec<GuardSpec>,
+}
+
+/// One `[[match.guards]]` entry.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardSpec {
+    /// The condition: a helper's name, with its argument after a colon
+    /// (`test-code`, `imports:net/http`, `go-below:1.21`).
+    pub when: String,
+    /// When it holds, report the finding with this reason instead of rewriting.
+    #[serde(default)]
+    pub report: Option<String>,
+    /// When it holds, make no finding at all.
+    #[serde(default)]
+    pub skip: bool,
 }
 
 /// How a recipe rewrites.
@@ -99,7 +127,8 @@ pub struct FixSpec {
     /// decides between rewriting and reporting.
     #[serde(default)]
     pub implementation: Option<String>,
-    /// An ast-grep fix template replacing the matched node.
+    /// An ast-grep fix template replacing the matched node. An empty
+    /// template deletes the match; a matched statement goes with its line.
     #[serde(default)]
     pub template: Option<String>,
     /// Imports the template's text needs.

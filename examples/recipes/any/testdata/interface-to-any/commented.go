@@ -1,0 +1,5 @@
+package cases
+
+type Sink interface {
+	// Methods to come.
+}
