@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod explain;
 mod list;
+mod merge;
 pub mod pr;
 mod setup;
 mod verify;
@@ -56,6 +57,9 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Rewrite files in place and print a summary.
     Apply(apply::ApplyArgs),
+    /// Merge the JSON reports of `check --shard K/N` runs into the report of one full run
+    /// (exit 0: no findings, 1: some, 2: error).
+    Merge(merge::MergeArgs),
     /// Commit the fixes onto git branches built from a base commit (the working tree is not touched).
     Branch {
         #[command(flatten)]
@@ -82,6 +86,16 @@ pub struct RunArgs {
     /// file lists from scripts, e.g. `git diff --name-only | xargs gomend check --ignore-missing`).
     #[arg(long)]
     pub ignore_missing: bool,
+    /// Process only shard K of N: a stable partition of the files by a hash
+    /// of their path relative to the PATH they were found under, the same on
+    /// every machine. Run the N shards on N CI machines; their JSON reports
+    /// together equal one full run (`gomend merge`, or `jq -s add`).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::walk::Shard>,
+    /// Print nothing on stderr but warnings and errors: no progress bar,
+    /// no summary line, no notes.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
@@ -132,6 +146,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Apply(a) => apply::run(a),
+        Command::Merge(a) => merge::run(a),
         Command::Branch { args, engine } => {
             crate::git::rewrite::EngineRewriter::new(engine).and_then(|r| branch::run(args, &r))
         }

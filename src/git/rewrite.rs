@@ -139,7 +139,10 @@ impl EngineRewriter {
             all,
             single,
             forced_version,
-            walk: crate::walk::WalkOptions { tests: args.tests },
+            walk: crate::walk::WalkOptions {
+                tests: args.tests,
+                ..crate::walk::WalkOptions::default()
+            },
             generated: args.generated,
         })
     }

@@ -30,6 +30,20 @@ impl<W: Write> JsonPrinter<W> {
     pub fn new(out: W) -> Self {
         JsonPrinter { out, first: true }
     }
+
+    /// Writes one finding already serialised as a JSON object (by
+    /// `gomend merge`, which passes findings through unchanged).
+    pub fn raw(&mut self, object: &str) -> io::Result<()> {
+        self.separator()?;
+        self.out.write_all(object.as_bytes())
+    }
+
+    fn separator(&mut self) -> io::Result<()> {
+        self.out
+            .write_all(if self.first { b"[\n  " } else { b",\n  " })?;
+        self.first = false;
+        Ok(())
+    }
 }
 
 impl<W: Write> Printer for JsonPrinter<W> {
@@ -45,9 +59,7 @@ impl<W: Write> Printer for JsonPrinter<W> {
                 message: &f.finding.message,
                 fix: f.finding.fix.is_some(),
             };
-            self.out
-                .write_all(if self.first { b"[\n  " } else { b",\n  " })?;
-            self.first = false;
+            self.separator()?;
             serde_json::to_writer(&mut self.out, &j)?;
         }
         Ok(())
