@@ -88,7 +88,9 @@ fn merged_shards_equal_one_full_run() {
             let shard = format!("{k}/{n}");
             let out = run(
                 dir.path(),
-                &["check", "--tests", "--format", "json", "--shard", &shard, "."],
+                &[
+                    "check", "--tests", "--format", "json", "--shard", &shard, ".",
+                ],
             );
             assert!(
                 matches!(out.status.code(), Some(0 | 1)),
@@ -132,7 +134,9 @@ fn shards_stay_put_wherever_the_tree_is() {
         let root = dir.display().to_string();
         let out = run(
             dir,
-            &["check", "--tests", "--format", "json", "--shard", "2/5", &root],
+            &[
+                "check", "--tests", "--format", "json", "--shard", "2/5", &root,
+            ],
         );
         paths(&stdout(&out))
             .into_iter()
