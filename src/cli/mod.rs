@@ -88,8 +88,8 @@ pub struct RunArgs {
     pub ignore_missing: bool,
     /// Process only shard K of N: a stable partition of the files by a hash
     /// of their path relative to the PATH they were found under, the same on
-    /// every machine. Run the N shards on N CI machines; their JSON reports
-    /// together equal one full run (`gomend merge`, or `jq -s add`).
+    /// every machine. Run the N shards on N CI machines; `gomend merge`
+    /// turns their JSON reports into the report of one full run.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<crate::walk::Shard>,
     /// Print nothing on stderr but warnings and errors: no progress bar,
