@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Compares gomend with ast-grep, the structural search tool gomend builds on,
-# on the same job in one run: find every runtime.GC() and runtime.Gosched()
-# call in a Go tree (by default the standard library of the Go toolchain the
-# tests install). Prints each tool's median wall time over several runs and
-# the ratio; absolute times depend on the machine, the ratio much less.
+# Speed and memory of gomend, measured in one run.
+#
+# 1. The whole default catalogue (`gomend check --tests`) against ast-grep
+#    `scan` with seven rules that search for what seven of the recipes
+#    search for (remove-gosched, remove-gc, pprof-do, timer-reset,
+#    lock-os-thread, lost-cancel, defer-wg-done), on the same files: the
+#    median wall time of each over RUNS runs, and the ratio. ast-grep only
+#    matches the patterns; gomend also checks imports, scopes and Go
+#    versions for every recipe, and has more than seven.
+# 2. Peak memory (maximum resident set size) and wall time of the same
+#    gomend run on 1, 2 and 4 copies of the tree, to show memory staying
+#    flat and time growing linearly with the size of the repository.
+#
+# By default the tree is the standard library of the Go toolchain the
+# tests install. Absolute times depend on the machine (and on what else it
+# is doing); the ratios much less.
 #
 #   bench/compare.sh [GO_TREE] [RUNS]
 set -euo pipefail
@@ -18,6 +29,10 @@ if [ ! -x "$tools/node_modules/.bin/ast-grep" ]; then
     (cd "$tools" && npm install --silent --no-audit --no-fund @ast-grep/cli@0.51 >/dev/null)
 fi
 sg="$tools/node_modules/.bin/ast-grep"
+if [ ! -x /usr/bin/time ]; then
+    echo "bench/compare.sh: /usr/bin/time (GNU time) is needed to measure memory" >&2
+    exit 2
+fi
 
 tree="${1:-}"
 if [ -z "$tree" ]; then
@@ -32,43 +47,126 @@ fi
 cargo build --release --quiet
 gomend="$root/target/release/gomend"
 
-# The same two searches as ast-grep rules. A bare call needs a context so that
-# tree-sitter does not read it as a type conversion.
-rules=$(mktemp -d)
-trap 'rm -rf "$rules"' EXIT
-mkdir -p "$rules/rules"
-for call in GC Gosched; do
-    cat > "$rules/rules/$call.yml" <<YAML
-id: runtime-$call
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# --- The seven ast-grep rules -------------------------------------------
+# A bare call needs a context so that tree-sitter does not read it as a
+# type conversion; `selector` picks the node the rule reports.
+mkdir -p "$work/rules"
+call_rule() { # id, call
+    cat > "$work/rules/$1.yml" <<YAML
+id: $1
 language: go
 severity: warning
-message: runtime.$call()
+message: $2
 rule:
   pattern:
-    context: "func _() { runtime.$call() }"
+    context: "func _() { $2 }"
     selector: call_expression
 YAML
-done
-printf 'ruleDirs: ["rules"]\n' > "$rules/sgconfig.yml"
+}
+call_rule remove-gosched 'runtime.Gosched()'
+call_rule remove-gc 'runtime.GC()'
+call_rule lock-os-thread 'runtime.LockOSThread()'
+call_rule pprof-do 'pprof.SetGoroutineLabels($C)'
+cat > "$work/rules/timer-reset.yml" <<'YAML'
+id: timer-reset
+language: go
+severity: warning
+message: time.After in a select inside a loop
+rule:
+  pattern:
+    context: "func _() { time.After($D) }"
+    selector: call_expression
+  inside:
+    kind: communication_case
+    stopBy: end
+    inside:
+      kind: for_statement
+      stopBy: end
+YAML
+cat > "$work/rules/lost-cancel.yml" <<'YAML'
+id: lost-cancel
+language: go
+severity: warning
+message: the cancel function of a derived context is thrown away
+rule:
+  any:
+    - pattern: "$CTX, _ := context.$F($$$A)"
+    - pattern: "$CTX, _ = context.$F($$$A)"
+constraints:
+  F:
+    regex: "^With(Cancel|Timeout|Deadline)(Cause)?$"
+YAML
+cat > "$work/rules/defer-wg-done.yml" <<'YAML'
+id: defer-wg-done
+language: go
+severity: warning
+message: a goroutine calls Done() by hand instead of deferring it
+rule:
+  kind: go_statement
+  has:
+    kind: call_expression
+    has:
+      field: function
+      kind: func_literal
+      has:
+        stopBy: end
+        kind: call_expression
+        pattern: "$WG.Done()"
+        not:
+          inside:
+            kind: defer_statement
+YAML
+printf 'ruleDirs: ["rules"]\n' > "$work/sgconfig.yml"
 
-count_gomend=$("$gomend" check --tests --generated --format json --recipe remove-gc --recipe remove-gosched "$tree" | grep -c '"recipe"' || true)
-count_sg=$("$sg" scan --config "$rules/sgconfig.yml" --json=stream "$tree" | grep -c '"ruleId"' || true)
-echo "findings: gomend $count_gomend, ast-grep $count_sg (gomend also resolves aliases and shadowing)"
+files=$(find "$tree" -name '*.go' -not -path '*/testdata/*' -not -path '*/vendor/*' | wc -l)
+echo "tree: $tree ($files Go files, tests included)"
+count_gomend=$("$gomend" check --tests --quiet --format json "$tree" 2>/dev/null | grep -c '"recipe"' || true)
+count_sg=$("$sg" scan --config "$work/sgconfig.yml" --json=stream "$tree" 2>/dev/null | grep -c '"ruleId"' || true)
+echo "findings: gomend $count_gomend (whole catalogue), ast-grep $count_sg (seven rules)"
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-time_one() {
+# Prints "wall_ms peak_kb" for one run of the command.
+measure() {
     local start end
     start=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
+    /usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null 2>&1 || true
     end=$(date +%s%N)
-    echo $(( (end - start) / 1000000 ))
+    echo "$(( (end - start) / 1000000 )) $(tail -n 1 "$work/rss")"
 }
 g=(); s=()
 for _ in $(seq "$runs"); do
-    g+=("$(time_one "$gomend" check --tests --generated --recipe remove-gc --recipe remove-gosched "$tree")")
-    s+=("$(time_one "$sg" scan --config "$rules/sgconfig.yml" "$tree")")
+    g+=("$(measure "$gomend" check --tests --quiet "$tree" | cut -d' ' -f1)")
+    s+=("$(measure "$sg" scan --config "$work/sgconfig.yml" "$tree" | cut -d' ' -f1)")
 done
 gm=$(printf '%s\n' "${g[@]}" | median)
 sm=$(printf '%s\n' "${s[@]}" | median)
-echo "median over $runs runs: gomend ${gm} ms, ast-grep ${sm} ms"
-awk -v g="$gm" -v s="$sm" 'BEGIN { printf "gomend is %.1fx faster than ast-grep on this job\n", s / (g > 0 ? g : 1) }'
+echo "median wall time over $runs runs: gomend check --tests ${gm} ms, ast-grep scan (7 rules) ${sm} ms"
+awk -v g="$gm" -v s="$sm" 'BEGIN { printf "gomend is %.1fx faster than ast-grep on the same files\n", s / (g > 0 ? g : 1) }'
+
+# --- Scale: 1x, 2x and 4x the tree ----------------------------------------
+# The copies sit side by side under one directory, so that one run walks
+# them all, as it would a monorepo.
+echo "scale (gomend check --tests: median wall time of $runs runs, highest peak RSS):"
+base=""
+for n in 1 2 4; do
+    big="$work/x$n"
+    mkdir -p "$big"
+    for i in $(seq "$n"); do
+        [ -e "$big/copy$i" ] || cp -r "$tree" "$big/copy$i"
+    done
+    walls=(); peak=0
+    for _ in $(seq "$runs"); do
+        read -r ms kb < <(measure "$gomend" check --tests --quiet "$big")
+        walls+=("$ms")
+        [ "$kb" -gt "$peak" ] && peak=$kb
+    done
+    wall=$(printf '%s\n' "${walls[@]}" | median)
+    [ -z "$base" ] && base=$wall
+    awk -v n="$n" -v w="$wall" -v b="$base" -v kb="$peak" 'BEGIN {
+        printf "  %dx: %6d ms (%.2fx the 1x time, %.2f per copy), peak RSS %.1f MB\n",
+            n, w, w / b, w / b / n, kb / 1024 }'
+    rm -rf "$big"
+done

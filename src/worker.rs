@@ -33,7 +33,8 @@ pub struct RunOptions {
 }
 
 /// Processes `files` and calls `sink` for each, in list order. `sink`
-/// returning an error stops the run.
+/// returning an error stops the run. `progress` is told how many files
+/// were done after each chunk's files went through `sink`.
 pub fn run<E>(
     engine: &Engine,
     versions: &VersionResolver,
@@ -48,10 +49,11 @@ pub fn run<E>(
             .par_iter()
             .map(|path| process_one(engine, versions, path, mode, opts))
             .collect();
-        progress(results.len());
+        let n = results.len();
         for r in results {
             sink(r)?;
         }
+        progress(n);
     }
     Ok(())
 }

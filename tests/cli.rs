@@ -487,3 +487,76 @@ fn gitignored_files_are_skipped_and_jobs_do_not_change_the_output() {
     assert_eq!(one.matches("remove-gc").count(), 40);
     assert_eq!(one, check("4"), "the order does not depend on parallelism");
 }
+
+#[test]
+fn check_and_diff_end_with_a_summary_on_stderr() {
+    let (_, _, err) = run(&["check", "examples"]);
+    insta::assert_snapshot!("check_summary", err);
+    let (_, _, err) = run(&["diff", "examples"]);
+    insta::assert_snapshot!("diff_summary", err);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.go"), "package a\n\nfunc A() {}\n").unwrap();
+    let (_, _, err) = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(err, "1 file checked: no findings\n");
+    let (_, _, err) = run(&["diff", dir.path().to_str().unwrap()]);
+    assert!(err.ends_with("1 file checked: no changes\n"), "{err}");
+}
+
+#[test]
+fn quiet_leaves_only_warnings_and_errors_on_stderr() {
+    for cmd in ["check", "diff"] {
+        let (code, out, err) = run(&[cmd, "--quiet", "examples"]);
+        assert!(code < 2, "{cmd}: {err}");
+        assert!(!out.is_empty(), "{cmd}: the report itself is kept");
+        assert_eq!(err, "", "{cmd}");
+    }
+    let (code, _, err) = run(&["check", "-q", "--ignore-missing", "examples", "no/such"]);
+    assert_eq!((code, err.as_str()), (1, ""));
+    let (code, _, err) = run(&["check", "-q", "no/such"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no/such"), "errors stay: {err}");
+}
+
+/// On a terminal, stderr shows a progress bar with the counts so far; it
+/// is cleared at the end and never shown with `--quiet` or off a terminal.
+#[cfg(target_os = "linux")]
+#[test]
+fn progress_is_drawn_only_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let body =
+        "package a\n\nimport \"runtime\"\n\nfunc F(n int) int {\n\truntime.GC()\n\treturn n\n}\n";
+    std::fs::write(dir.path().join("go.mod"), "module a\n\ngo 1.22\n").unwrap();
+    for i in 0..300 {
+        std::fs::write(dir.path().join(format!("f{i:03}.go")), body).unwrap();
+    }
+    let bin = env!("CARGO_BIN_EXE_gomend");
+    let in_terminal = |flags: &str| {
+        let log = dir.path().join("typescript");
+        // `script` gives the command a pseudo-terminal and records it.
+        let status = Command::new("script")
+            .arg("-qc")
+            .arg(format!(
+                "{} check {flags} {} >/dev/null",
+                bin,
+                dir.path().display()
+            ))
+            .arg(&log)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("`script` (util-linux) runs");
+        assert_eq!(status.code(), Some(0), "script itself");
+        std::fs::read_to_string(&log).unwrap()
+    };
+    let shown = in_terminal("");
+    assert!(shown.contains("/300 files"), "{shown}");
+    assert!(shown.contains("fixable"), "{shown}");
+    assert!(shown.contains("ETA"), "{shown}");
+    assert!(shown.contains("300 files checked: 300 findings"), "{shown}");
+    let quiet = in_terminal("--quiet");
+    assert!(!quiet.contains("files"), "{quiet}");
+    let (_, _, piped) = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(
+        piped,
+        "300 files checked: 300 findings, 300 fixable, 0 report-only\n"
+    );
+}

@@ -79,6 +79,9 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
         };
         if cleaned.insert(dir.clone()) {
             for t in crate::write::remove_stale_temporaries(&dir) {
+                if args.run.quiet {
+                    continue;
+                }
                 eprintln!("gomend: removed {} left by an interrupted run", t.display());
             }
         }
@@ -126,8 +129,8 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
         Ok(())
     });
     let interrupted = match outcome {
-        Ok(n) => {
-            errors += n;
+        Ok(totals) => {
+            errors += totals.failed;
             false
         }
         Err(e) if e.is::<Interrupted>() => true,

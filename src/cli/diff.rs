@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::setup::prepare;
+use super::setup::{count, prepare, Prepared, Totals};
 use super::RunArgs;
 use crate::engine::gomod::normalize;
 use crate::engine::Mode;
@@ -30,7 +30,7 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|c| c.canonicalize().ok());
-    if let Some(root) = &root {
+    if let Some(root) = root.as_ref().filter(|_| !p.quiet) {
         if cwd.as_deref() != Some(root.as_path()) {
             eprintln!(
                 "gomend: the patch's paths are relative to {}; apply it there (`git -C {} apply` or `patch -p1 -d {}`)",
@@ -41,14 +41,16 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
         }
     }
     let mut printer = DiffPrinter::new(anstream::stdout().lock());
-    errors += p.run(Mode::Rewrite, |path, f| {
+    let totals = p.run(Mode::Rewrite, |path, f| {
         let shown = root
             .as_deref()
             .and_then(|r| relative_to(&f.path, r))
             .unwrap_or_else(|| path.to_string());
         printer.file(&shown, f.source.as_deref().unwrap_or(""), &f.outcome)
     })?;
+    errors += totals.failed;
     printer.finish()?;
+    p.summary(&summary(&p, &totals));
     Ok(ExitCode::from(if errors > 0 {
         super::EXIT_ERROR
     } else if args.exit_code && printer.changed > 0 {
@@ -56,6 +58,30 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
     } else {
         0
     }))
+}
+
+/// `41 files checked: 10 files changed by 15 fixes; 6 findings only
+/// reported`. Report-only findings are named because the patch cannot show
+/// them.
+fn summary(p: &Prepared, t: &Totals) -> String {
+    let scanned = p.scanned(t, "checked");
+    let changes = if t.changed == 0 {
+        "no changes".to_string()
+    } else {
+        format!(
+            "{} changed by {}",
+            count(t.changed, "file"),
+            count(t.fixes, "fix")
+        )
+    };
+    let reported = t.findings - t.fixable;
+    if reported == 0 {
+        return format!("{scanned}: {changes}");
+    }
+    format!(
+        "{scanned}: {changes}; {} only reported, not in the patch (see `gomend check`)",
+        count(reported, "finding")
+    )
 }
 
 /// The directory the patch applies from: the root of the git repository

@@ -73,7 +73,7 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
     let mut review = Review::default();
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
-    let failed = p.run(Mode::Rewrite, |path, f| -> Result<()> {
+    let totals = p.run(Mode::Rewrite, |path, f| -> Result<()> {
         if review.quit {
             return Ok(());
         }
@@ -101,7 +101,7 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::from(
-        if walk_errors + failed + review.errors > 0 {
+        if walk_errors + totals.failed + review.errors > 0 {
             super::EXIT_ERROR
         } else {
             0

@@ -9,6 +9,7 @@ mod diff;
 mod explain;
 mod interactive;
 mod list;
+mod merge;
 mod new;
 mod package;
 pub mod pr;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Print the configuration in force and where each value comes from
     /// (default, `.gomend.toml` file and line, command line).
     Config(config::ConfigArgs),
+    /// Merge the JSON reports of `check --shard K/N` runs into the report of one full run
+    /// (exit 0: no findings, 1: some, 2: error).
+    Merge(merge::MergeArgs),
     /// Commit the fixes onto git branches built from a base commit (the working tree is not touched).
     Branch {
         #[command(flatten)]
@@ -114,6 +118,16 @@ pub struct RunArgs {
     /// file lists from scripts, e.g. `git diff --name-only | xargs gomend check --ignore-missing`).
     #[arg(long)]
     pub ignore_missing: bool,
+    /// Process only shard K of N: a stable partition of the files by a hash
+    /// of their path relative to the PATH they were found under, the same on
+    /// every machine. Run the N shards on N CI machines; `gomend merge`
+    /// turns their JSON reports into the report of one full run.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::walk::Shard>,
+    /// Print nothing on stderr but warnings and errors: no progress bar,
+    /// no summary line, no notes.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
@@ -216,6 +230,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Apply(a) => apply::run(a),
+        Command::Merge(a) => merge::run(a),
         Command::Test(a) => test::run(a),
         Command::New(a) => new::run(a),
         Command::Config(a) => config::run(a),

@@ -9,7 +9,7 @@ use crate::engine::gomod::{GoVersion, VersionResolver};
 use crate::engine::{Engine, Mode, Recipe, Settings};
 use crate::recipes::{self, Selection};
 use crate::walk::display_path;
-use crate::walk::{self, WalkOptions};
+use crate::walk::{self, Shard, WalkOptions};
 use crate::worker::{self, Processed, RunOptions};
 
 /// Everything a run needs.
@@ -28,24 +28,93 @@ pub struct Prepared {
     pub progress: bool,
     /// The codemod directories of the run (flags and configuration).
     pub codemods: Vec<PathBuf>,
+    /// The shard this run covers, if any.
+    pub shard: Option<Shard>,
+    /// `--quiet`: no progress bar, summary or notes on stderr.
+    pub quiet: bool,
+}
+
+/// What a run found, for the summary line and the exit code.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Totals {
+    /// Files looked at.
+    pub files: usize,
+    /// Files that could not be analysed.
+    pub failed: usize,
+    /// Findings.
+    pub findings: usize,
+    /// Findings with an automatic rewrite.
+    pub fixable: usize,
+    /// Rewrites made (rewrite mode only).
+    pub fixes: usize,
+    /// Files the rewrite changes (rewrite mode only).
+    pub changed: usize,
+}
+
+impl Totals {
+    /// Findings that only report, for a human to decide.
+    pub fn report_only(&self) -> usize {
+        self.findings - self.fixable
+    }
+
+    fn add(&mut self, f: &Processed) {
+        self.files += 1;
+        self.failed += usize::from(f.outcome.error.is_some());
+        self.findings += f.outcome.findings.len();
+        self.fixable += f
+            .outcome
+            .findings
+            .iter()
+            .filter(|x| x.finding.fix.is_some())
+            .count();
+        self.fixes += f.outcome.fixes.values().sum::<usize>();
+        self.changed += usize::from(f.outcome.rewritten.is_some());
+    }
+}
+
+/// The counts shown beside the progress bar.
+fn message(mode: Mode, t: &Totals) -> String {
+    match mode {
+        Mode::Check => format!("{}, {} fixable", count(t.findings, "finding"), t.fixable),
+        Mode::Rewrite => format!(
+            "{}, {}",
+            count(t.findings, "finding"),
+            count(t.fixes, "fix")
+        ),
+    }
+}
+
+/// `n` and the noun, with an `s` unless `n` is 1 (`es` for nouns in `x`).
+pub fn count(n: usize, noun: &str) -> String {
+    let plural = if n == 1 {
+        ""
+    } else if noun.ends_with('x') {
+        "es"
+    } else {
+        "s"
+    };
+    format!("{n} {noun}{plural}")
 }
 
 impl Prepared {
     /// Runs the engine over the files, in order, with a progress bar on a
     /// terminal. Each file's warnings and errors go to stderr; `sink` gets
-    /// every file with its displayed path. Returns how many files failed.
+    /// every file with its displayed path. Returns what the run found.
     pub fn run<E>(
         &self,
         mode: Mode,
         mut sink: impl FnMut(&str, &Processed) -> Result<(), E>,
-    ) -> Result<usize, E> {
+    ) -> Result<Totals, E> {
         let generated = self.generated;
-        let bar = if self.progress {
+        let bar = if self.progress && !self.quiet {
             progress(self.files.len())
         } else {
             indicatif::ProgressBar::hidden()
         };
-        let mut failed = 0;
+        bar.set_message(message(mode, &Totals::default()));
+        // Shared by the sink, which counts, and the progress callback,
+        // which shows the counts once per chunk.
+        let totals = std::cell::Cell::new(Totals::default());
         if let Some((path, bytes)) = &self.stdin {
             let f = worker::process_bytes(
                 &self.engine,
@@ -61,8 +130,10 @@ impl Prepared {
             }
             if let Some(e) = &f.outcome.error {
                 eprintln!("gomend: error: {shown}: {e}");
-                failed += 1;
             }
+            let mut t = totals.get();
+            t.add(&f);
+            totals.set(t);
             sink(&shown, &f)?;
         }
         worker::run(
@@ -78,17 +149,22 @@ impl Prepared {
                 }
                 if let Some(e) = &f.outcome.error {
                     bar.suspend(|| eprintln!("gomend: error: {path}: {e}"));
-                    failed += 1;
                 }
+                let mut t = totals.get();
+                t.add(&f);
+                totals.set(t);
                 sink(&path, &f)
             },
-            |n| bar.inc(n as u64),
+            |n| {
+                bar.inc(n as u64);
+                bar.set_message(message(mode, &totals.get()));
+            },
         )?;
         bar.finish_and_clear();
         for w in self.versions.take_warnings() {
             eprintln!("gomend: warning: {w}");
         }
-        Ok(failed)
+        Ok(totals.get())
     }
 
     /// Prints the problems met while walking; returns how many there were.
@@ -97,6 +173,22 @@ impl Prepared {
             eprintln!("gomend: error: {e}");
         }
         self.walk_errors.len()
+    }
+
+    /// Prints the one-line summary on stderr, unless `--quiet`.
+    pub fn summary(&self, line: &str) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+
+    /// "N files checked" and, for a shard, which one.
+    pub fn scanned(&self, totals: &Totals, verb: &str) -> String {
+        let mut s = format!("{} {verb}", count(totals.files, "file"));
+        if let Some(shard) = self.shard {
+            s.push_str(&format!(" (shard {shard})"));
+        }
+        s
     }
 }
 
@@ -305,18 +397,24 @@ pub fn prepare(args: &RunArgs) -> Result<Prepared> {
             generated: engine_args.generated,
             progress: true,
             codemods: engine_args.codemods.clone(),
+            shard: None,
+            quiet: args.quiet,
         });
     }
     let mut found = walk::collect_all(
         &args.paths,
         WalkOptions {
             tests: engine_args.tests,
+            shard: args.shard,
         },
     );
     found.files.retain(|f| engine_args.file.filter.allows(f));
     let mut walk_errors: Vec<String> = found.errors.into_iter().map(|e| e.0).collect();
     for m in &found.missing {
         if args.ignore_missing {
+            if args.quiet {
+                continue;
+            }
             eprintln!("gomend: note: {}: no such file; skipped", m.display());
         } else {
             walk_errors.push(format!(
@@ -334,6 +432,8 @@ pub fn prepare(args: &RunArgs) -> Result<Prepared> {
         generated: engine_args.generated,
         progress: true,
         codemods: engine_args.codemods,
+        shard: args.shard,
+        quiet: args.quiet,
     })
 }
 
@@ -358,14 +458,18 @@ fn read_stdin(args: &RunArgs) -> Result<Option<(PathBuf, Vec<u8>)>> {
     Ok(Some((path, bytes)))
 }
 
-/// A progress bar on stderr when it is a terminal; hidden otherwise.
+/// A progress bar on stderr when it is a terminal (and the run is large
+/// enough for one to be worth drawing); hidden otherwise, so that logs and
+/// pipes never see it.
 pub fn progress(total: usize) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if std::io::stderr().is_terminal() && total > 200 {
         let bar = indicatif::ProgressBar::new(total as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} files, {msg} [{elapsed}, ETA {eta}]",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
     } else {

@@ -141,7 +141,10 @@ impl EngineRewriter {
             all,
             single,
             forced_version,
-            walk: crate::walk::WalkOptions { tests: args.tests },
+            walk: crate::walk::WalkOptions {
+                tests: args.tests,
+                ..crate::walk::WalkOptions::default()
+            },
             filter: args.file.filter.clone(),
             generated: args.generated,
         })

@@ -59,6 +59,20 @@ impl<W: Write> JsonPrinter<W> {
             rules,
         }
     }
+
+    /// Writes one finding already serialised as a JSON object (by
+    /// `gomend merge`, which passes findings through unchanged).
+    pub fn raw(&mut self, object: &str) -> io::Result<()> {
+        self.separator()?;
+        self.out.write_all(object.as_bytes())
+    }
+
+    fn separator(&mut self) -> io::Result<()> {
+        self.out
+            .write_all(if self.first { b"[\n  " } else { b",\n  " })?;
+        self.first = false;
+        Ok(())
+    }
 }
 
 impl<W: Write> Printer for JsonPrinter<W> {
@@ -97,9 +111,7 @@ impl<W: Write> Printer for JsonPrinter<W> {
                 edits,
                 imports: f.finding.fix.as_ref().map(|x| x.add_imports.as_slice()),
             };
-            self.out
-                .write_all(if self.first { b"[\n  " } else { b",\n  " })?;
-            self.first = false;
+            self.separator()?;
             serde_json::to_writer(&mut self.out, &j)?;
         }
         Ok(())
