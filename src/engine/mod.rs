@@ -325,6 +325,7 @@ impl Engine {
             go_version,
             settings: &self.settings,
             package,
+            decls: Default::default(),
         };
         // Per candidate recipe, the matcher for this file's import names.
         let mut matchers = vec![None; self.recipes.len()];

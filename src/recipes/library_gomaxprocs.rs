@@ -149,7 +149,7 @@ fn restores_other_setting(
     let own = file.root.root().children().count();
     let elsewhere = file
         .package_decls()
-        .into_iter()
+        .iter()
         .enumerate()
         .find_map(|(i, d)| {
             let this_file = i < own;
