@@ -149,6 +149,16 @@ fn qualifier_uses(root: &GoRoot) -> HashMap<String, usize> {
 /// Dot and blank imports are never removed: their use cannot be counted
 /// without type information.
 pub fn tidy(original: &GoRoot, rewritten: &str, needed: &BTreeSet<String>) -> String {
+    tidy_parsed(original, rewritten, needed).0
+}
+
+/// [`tidy`], with the parse of the text it returns, when it had to parse
+/// that text anyway (the rewrite needed no import change).
+pub fn tidy_parsed(
+    original: &GoRoot,
+    rewritten: &str,
+    needed: &BTreeSet<String>,
+) -> (String, Option<GoRoot>) {
     let before = qualifier_uses(original);
     let root = parse(rewritten);
     let after = qualifier_uses(&root);
@@ -184,13 +194,16 @@ pub fn tidy(original: &GoRoot, rewritten: &str, needed: &BTreeSet<String>) -> St
     }
 
     let missing: Vec<&String> = needed.iter().filter(|p| !table.has(p)).collect();
+    if edits.is_empty() && missing.is_empty() {
+        return (rewritten.to_string(), Some(root));
+    }
     let pruned = if edits.is_empty() {
         rewritten.to_string()
     } else {
         apply_edits(src, &edits)
     };
     if missing.is_empty() {
-        return pruned;
+        return (pruned, None);
     }
     // Additions go into what is left once the unused imports are gone: the
     // declaration they would have joined may be one that was removed.
@@ -202,7 +215,7 @@ pub fn tidy(original: &GoRoot, rewritten: &str, needed: &BTreeSet<String>) -> St
     let table = ImportTable::from_root(&root);
     let kept: Vec<&Import> = table.iter().collect();
     let additions = add_imports(&pruned, &root, &kept, &missing);
-    apply_edits(&pruned, &additions)
+    (apply_edits(&pruned, &additions), None)
 }
 
 /// Deletes the whole lines covering `range`, and a blank line that would be

@@ -360,6 +360,7 @@ impl Engine {
             go_version,
             settings: &self.settings,
             package,
+            decls: Default::default(),
         };
         // Per candidate recipe, the matcher for this file's import names.
         let mut matchers = vec![None; self.recipes.len()];
@@ -442,8 +443,9 @@ impl Engine {
                 }
             }
             if deferred == 0 {
-                let tidied = imports::tidy(original_root, &text, &needed);
-                let check = parse(&tidied);
+                let (tidied, parsed) = imports::tidy_parsed(original_root, &text, &needed);
+                // The text is parsed once more only when tidying changed it.
+                let check = parsed.unwrap_or_else(|| parse(&tidied));
                 if golang::has_syntax_error(&check.root()) {
                     return Err("the rewrite would not parse; the file was left unchanged (please report this)".into());
                 }

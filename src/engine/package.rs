@@ -20,7 +20,8 @@
 //! the files beside a path. Views are built lazily, only when a recipe asks,
 //! and cached per directory for the run.
 
-use std::collections::VecDeque;
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -63,9 +64,40 @@ impl PackageSource for DiskPackages {
     }
 }
 
-/// The other files of one package, parsed.
+/// The other files of one package, each parsed the first time a lookup
+/// needs it.
 pub struct PackageView {
-    files: Vec<(PathBuf, GoRoot)>,
+    files: Vec<ViewFile>,
+}
+
+/// One file of a package view.
+struct ViewFile {
+    path: PathBuf,
+    /// The text, until it is parsed.
+    text: Mutex<Option<String>>,
+    /// Every identifier outside braces (`None` when the braces do not
+    /// balance): a superset of the names the file declares at top level.
+    outer_names: Option<HashSet<Box<str>>>,
+    root: OnceLock<GoRoot>,
+}
+
+impl ViewFile {
+    /// Whether the file may declare `name` at its top level.
+    fn may_declare(&self, name: &str) -> bool {
+        self.outer_names.as_ref().is_none_or(|n| n.contains(name))
+    }
+
+    fn root(&self) -> &GoRoot {
+        self.root.get_or_init(|| {
+            let text = self
+                .text
+                .lock()
+                .expect("package file")
+                .take()
+                .unwrap_or_default();
+            parse(&text)
+        })
+    }
 }
 
 impl PackageView {
@@ -82,7 +114,12 @@ impl PackageView {
             if package_clause(&text).as_deref() != Some(name) {
                 continue;
             }
-            out.push((path, parse(&text)));
+            out.push(ViewFile {
+                path,
+                outer_names: outer_names(&text),
+                text: Mutex::new(Some(text)),
+                root: OnceLock::new(),
+            });
         }
         PackageView { files: out }
     }
@@ -92,10 +129,121 @@ impl PackageView {
         PackageView { files: Vec::new() }
     }
 
-    /// The roots of the other files.
+    /// The roots of the other files (all of them parsed).
     pub fn roots(&self) -> impl Iterator<Item = &GoRoot> {
-        self.files.iter().map(|(_, r)| r)
+        self.files.iter().map(ViewFile::root)
     }
+}
+
+/// The names `text` may declare at its top level, read with a small lexer
+/// that skips comments, strings and runes and keeps, outside every brace
+/// and bracket: the first identifier after `func` outside parentheses (a
+/// function's or method's name), and every identifier of a `type`, `var`
+/// or `const` declaration outside parentheses or one level in (its block).
+/// The set may hold more than the declared names, never fewer. `None` when
+/// the brackets do not balance: the file may then declare anything.
+fn outer_names(text: &str) -> Option<HashSet<Box<str>>> {
+    #[derive(PartialEq)]
+    enum Decl {
+        Func { named: bool },
+        Other,
+        Skip,
+    }
+    let b = text.as_bytes();
+    let mut names = HashSet::new();
+    let (mut braces, mut parens, mut brackets) = (0usize, 0usize, 0usize);
+    let mut decl = Decl::Skip;
+    let mut i = 0;
+    let is_ident = |c: u8| c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80;
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = memchr_from(b, b'\n', i).unwrap_or(b.len());
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..].find("*/").map(|j| i + 2 + j + 2)?;
+            }
+            q @ (b'"' | b'\'') => {
+                i += 1;
+                loop {
+                    match b.get(i)? {
+                        b'\\' => i += 2,
+                        b'\n' => return None,
+                        &c if c == q => break,
+                        _ => i += 1,
+                    }
+                }
+                i += 1;
+            }
+            b'`' => {
+                i = memchr_from(b, b'`', i + 1)? + 1;
+            }
+            c @ (b'{' | b'(' | b'[') => {
+                match c {
+                    b'{' => braces += 1,
+                    b'(' => parens += 1,
+                    _ => brackets += 1,
+                }
+                i += 1;
+            }
+            c @ (b'}' | b')' | b']') => {
+                let n = match c {
+                    b'}' => &mut braces,
+                    b')' => &mut parens,
+                    _ => &mut brackets,
+                };
+                *n = n.checked_sub(1)?;
+                i += 1;
+            }
+            c if is_ident(c) => {
+                let start = i;
+                while i < b.len() && is_ident(b[i]) {
+                    i += 1;
+                }
+                if c.is_ascii_digit() || braces > 0 || brackets > 0 {
+                    continue;
+                }
+                let word = &text[start..i];
+                if parens == 0 {
+                    match word {
+                        "func" => {
+                            decl = Decl::Func { named: false };
+                            continue;
+                        }
+                        "type" | "var" | "const" => {
+                            decl = Decl::Other;
+                            continue;
+                        }
+                        "import" | "package" => {
+                            decl = Decl::Skip;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+                match &mut decl {
+                    Decl::Func { named } if parens == 0 && !*named => {
+                        *named = true;
+                        names.insert(word.into());
+                    }
+                    Decl::Other if parens <= 1 => {
+                        names.insert(word.into());
+                    }
+                    _ => {}
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    (braces == 0 && parens == 0 && brackets == 0).then_some(names)
+}
+
+/// The first `c` in `b` at or after `from`.
+fn memchr_from(b: &[u8], c: u8, from: usize) -> Option<usize> {
+    b.get(from..)?
+        .iter()
+        .position(|&x| x == c)
+        .map(|j| from + j)
 }
 
 /// The package name from the first `package` line of `text`, read without
@@ -263,19 +411,130 @@ const BUILTINS: &[&str] = &[
     "min", "new", "panic", "print", "println", "real", "recover",
 ];
 
-impl<'r> FileContext<'r> {
-    /// Every top-level declaration of the package: this file's first, then
-    /// the other files' (when the run has a package view).
-    pub fn package_decls(&self) -> Vec<GoNode<'r>> {
-        let mut out: Vec<GoNode<'r>> = self.root.root().children().collect();
-        let view = self.package_view();
-        for (path, root) in &view.files {
-            if self.package.is_self(path) {
+/// The top-level declarations of a file's package with the lookups by name
+/// that recipes make. Lookups find the first declaration in package order
+/// (this file's first, then the view's files in order), as a linear search
+/// over every declaration would; the files of the view are indexed (and
+/// parsed) only when they may declare the name looked up.
+pub struct DeclIndex<'r> {
+    own: FileDecls<'r>,
+    view: &'r PackageView,
+    /// Per file of the view, its declarations (never built for the file
+    /// being analysed, which the view also holds).
+    others: Vec<OnceCell<FileDecls<'r>>>,
+    all: OnceCell<Vec<GoNode<'r>>>,
+    skip: Option<usize>,
+}
+
+/// One file's top-level declarations, by name.
+struct FileDecls<'r> {
+    decls: Vec<GoNode<'r>>,
+    functions: HashMap<String, usize>,
+    methods: HashMap<(String, String), usize>,
+    types: HashMap<String, GoNode<'r>>,
+    vars: HashMap<String, usize>,
+}
+
+impl<'r> FileDecls<'r> {
+    fn new(decls: Vec<GoNode<'r>>) -> Self {
+        let mut functions = HashMap::new();
+        let mut methods = HashMap::new();
+        let mut types = HashMap::new();
+        let mut vars = HashMap::new();
+        for (i, d) in decls.iter().enumerate() {
+            match &*d.kind() {
+                "function_declaration" => {
+                    if let Some(n) = d.field("name") {
+                        functions.entry(n.text().to_string()).or_insert(i);
+                    }
+                }
+                "method_declaration" => {
+                    let ty = d.field("receiver").and_then(|r| receiver_type_name(&r));
+                    if let (Some(n), Some(ty)) = (d.field("name"), ty) {
+                        methods.entry((ty, n.text().to_string())).or_insert(i);
+                    }
+                }
+                "type_declaration" => {
+                    for s in d.named_children() {
+                        if matches!(&*s.kind(), "type_spec" | "type_alias") {
+                            if let Some(n) = s.field("name") {
+                                types.entry(n.text().to_string()).or_insert(s.clone());
+                            }
+                        }
+                    }
+                }
+                "var_declaration" => {
+                    for s in d.dfs().filter(|n| n.kind() == "var_spec") {
+                        for n in s.field_children("name") {
+                            vars.entry(n.text().to_string()).or_insert(i);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        FileDecls {
+            decls,
+            functions,
+            methods,
+            types,
+            vars,
+        }
+    }
+}
+
+impl<'r> DeclIndex<'r> {
+    /// The first file (this one, then the view's) whose declarations give
+    /// `pick` an answer; only files that may declare `name` are looked at.
+    fn first<T>(&self, name: &str, pick: impl Fn(&FileDecls<'r>) -> Option<T>) -> Option<T> {
+        if let Some(found) = pick(&self.own) {
+            return Some(found);
+        }
+        for (i, f) in self.view.files.iter().enumerate() {
+            if Some(i) == self.skip || !f.may_declare(name) {
                 continue;
             }
-            out.extend(root.root().children());
+            let decls =
+                self.others[i].get_or_init(|| FileDecls::new(f.root().root().children().collect()));
+            if let Some(found) = pick(decls) {
+                return Some(found);
+            }
         }
-        out
+        None
+    }
+}
+
+impl<'r> FileContext<'r> {
+    /// The package's declarations, indexed on first use.
+    fn decl_index(&self) -> &DeclIndex<'r> {
+        self.decls.get_or_init(|| {
+            let view = self.package_view();
+            DeclIndex {
+                own: FileDecls::new(self.root.root().children().collect()),
+                view,
+                others: view.files.iter().map(|_| OnceCell::new()).collect(),
+                all: OnceCell::new(),
+                skip: view
+                    .files
+                    .iter()
+                    .position(|f| self.package.is_self(&f.path)),
+            }
+        })
+    }
+
+    /// Every top-level declaration of the package: this file's first, then
+    /// the other files' (when the run has a package view).
+    pub fn package_decls(&self) -> &[GoNode<'r>] {
+        let index = self.decl_index();
+        index.all.get_or_init(|| {
+            let mut out = index.own.decls.clone();
+            for (i, f) in index.view.files.iter().enumerate() {
+                if Some(i) != index.skip {
+                    out.extend(f.root().root().children());
+                }
+            }
+            out
+        })
     }
 
     /// The package view of this file (other files of the same package).
@@ -285,32 +544,20 @@ impl<'r> FileContext<'r> {
 
     /// The top-level function `name` of the package.
     pub fn package_function(&self, name: &str) -> Option<GoNode<'r>> {
-        self.package_decls().into_iter().find(|d| {
-            d.kind() == "function_declaration" && d.field("name").is_some_and(|n| n.text() == name)
-        })
+        self.decl_index()
+            .first(name, |f| f.functions.get(name).map(|&i| f.decls[i].clone()))
     }
 
     /// The method `name` of the package's type `ty`.
     pub fn package_method(&self, ty: &str, name: &str) -> Option<GoNode<'r>> {
-        self.package_decls().into_iter().find(|d| {
-            d.kind() == "method_declaration"
-                && d.field("name").is_some_and(|n| n.text() == name)
-                && d.field("receiver")
-                    .and_then(|r| receiver_type_name(&r))
-                    .is_some_and(|t| t == ty)
-        })
+        let key = (ty.to_string(), name.to_string());
+        self.decl_index()
+            .first(name, |f| f.methods.get(&key).map(|&i| f.decls[i].clone()))
     }
 
     /// The type spec of the package's type `ty`.
     pub fn package_type(&self, ty: &str) -> Option<GoNode<'r>> {
-        self.package_decls()
-            .into_iter()
-            .filter(|d| d.kind() == "type_declaration")
-            .flat_map(|d| d.named_children().collect::<Vec<_>>())
-            .find(|s| {
-                matches!(&*s.kind(), "type_spec" | "type_alias")
-                    && s.field("name").is_some_and(|n| n.text() == ty)
-            })
+        self.decl_index().first(ty, |f| f.types.get(ty).cloned())
     }
 
     /// The declared type of field `field` of the package's struct type `ty`.
@@ -583,11 +830,10 @@ impl<'r> FileContext<'r> {
     pub fn local_declaration(&self, node: &GoNode<'r>, name: &str) -> Option<LocalDecl<'r>> {
         match scoped_declaration(node, name)? {
             Scoped::Local(d) => Some(d),
-            Scoped::TopLevel(_) => self
-                .package_decls()
-                .into_iter()
-                .filter(|d| d.kind() == "var_declaration")
-                .find_map(|d| declaration_in(&d, name)),
+            Scoped::TopLevel(_) => self.decl_index().first(name, |f| {
+                let &i = f.vars.get(name)?;
+                declaration_in(&f.decls[i], name)
+            }),
         }
     }
 }
@@ -677,6 +923,63 @@ mod tests {
         );
         assert_eq!(package_clause("func main() {}\n"), None);
     }
+
+    /// Every name a file declares at top level is among its outer names,
+    /// whatever the comments, strings and nested braces around it.
+    #[test]
+    fn outer_names_hold_every_top_level_name() {
+        let src = "package p\n\nimport (\n\tx \"fmt\"\n)\n\n// func hidden() {\n/* } func alsoHidden() { */\nconst (\n\tA, B = 1, 2\n\tC = \"}{\"\n)\n\nvar r = '}'\nvar raw = `\n}\nfunc notReal() {\n`\n\ntype (\n\tT struct{ f int }\n\tG[X any] []X\n)\n\nfunc (t *T) Method(a uintptr) (int, error) { return 0, nil }\n\nfunc Generic[K comparable](k K) K {\n\tfunc() { var inner int; _ = inner }()\n\treturn k\n}\n\nvar fn func(int) error\n";
+        let names = outer_names(src).expect("balanced");
+        let root = parse(src);
+        let mut declared = Vec::new();
+        for d in root.root().children() {
+            for n in d.dfs() {
+                let parent = n.parent().map(|p| p.kind().to_string()).unwrap_or_default();
+                let is_name = n
+                    .parent()
+                    .and_then(|p| p.field("name"))
+                    .is_some_and(|f| f.range() == n.range());
+                let in_body = n.ancestors().any(|a| a.kind() == "block");
+                if is_name
+                    && !in_body
+                    && matches!(
+                        parent.as_str(),
+                        "function_declaration"
+                            | "method_declaration"
+                            | "type_spec"
+                            | "type_alias"
+                            | "var_spec"
+                            | "const_spec"
+                    )
+                {
+                    declared.push(n.text().to_string());
+                }
+            }
+        }
+        assert_eq!(declared.len(), 9, "{declared:?}");
+        assert!(names.contains("B"));
+        for name in &declared {
+            assert!(
+                names.contains(name.as_str()),
+                "{name} missing from {names:?}"
+            );
+        }
+        for hidden in [
+            "hidden",
+            "alsoHidden",
+            "notReal",
+            "inner",
+            "uintptr",
+            "comparable",
+        ] {
+            assert!(
+                !names.contains(hidden),
+                "{hidden} should not be an outer name"
+            );
+        }
+        assert_eq!(outer_names("package p\nfunc f() {\n"), None);
+        assert_eq!(outer_names("package p\nvar s = \"open\n"), None);
+    }
 }
 
 #[cfg(test)]
@@ -712,6 +1015,7 @@ mod resolution_tests {
             go_version: "1.22".parse().unwrap(),
             settings: &settings,
             package: &package,
+            decls: Default::default(),
         };
         let got: Vec<String> = root
             .root()

@@ -27,6 +27,9 @@ pub struct FileContext<'r> {
     pub settings: &'r Settings,
     /// The other files of the package, parsed on first use.
     pub package: &'r super::package::PackageHandle<'r>,
+    /// The package's declarations by name, indexed on first use (start
+    /// with `Default::default()`).
+    pub decls: std::cell::OnceCell<super::package::DeclIndex<'r>>,
 }
 
 impl FileContext<'_> {

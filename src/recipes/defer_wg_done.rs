@@ -235,6 +235,7 @@ mod tests {
             go_version: "1.22".parse().unwrap(),
             settings: &settings,
             package: &package,
+            decls: Default::default(),
         };
         let func = root
             .root()

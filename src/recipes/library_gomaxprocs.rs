@@ -136,17 +136,13 @@ fn restores_other_setting(
     }
     // The package's declarations start with this file's own.
     let own = file.root.root().children().count();
-    let elsewhere = file
-        .package_decls()
-        .into_iter()
-        .enumerate()
-        .find_map(|(i, d)| {
-            let this_file = i < own;
-            d.dfs()
-                .any(|n| sets_other(&n, this_file))
-                .then(|| d.field("name").map(|n| n.text().to_string()))
-                .flatten()
-        });
+    let elsewhere = file.package_decls().iter().enumerate().find_map(|(i, d)| {
+        let this_file = i < own;
+        d.dfs()
+            .any(|n| sets_other(&n, this_file))
+            .then(|| d.field("name").map(|n| n.text().to_string()))
+            .flatten()
+    });
     elsewhere.map(|name| format!("`{name}` sets GOMAXPROCS to another value, so this call may be what restores the default after it; removing it would leave that setting in force"))
 }
 

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
-use similar::TextDiff;
+use similar::{Algorithm, TextDiff};
 
 use super::Printer;
 use crate::engine::FileOutcome;
@@ -21,9 +21,24 @@ impl<W: Write> DiffPrinter<W> {
     }
 }
 
+/// Files with more lines than this are diffed with the patience algorithm:
+/// Myers' algorithm takes time proportional to the file's length times the
+/// number of changed lines, which grows quadratically on a large generated
+/// file with a change every few lines. Patience anchors on unique lines
+/// (function headers) and runs Myers only between them.
+const MYERS_MAX_LINES: usize = 5_000;
+
 /// The unified diff between `old` and `new` for `path`, uncoloured.
 pub fn unified(path: &str, old: &str, new: &str) -> String {
-    TextDiff::from_lines(old, new)
+    let lines = old.bytes().filter(|&b| b == b'\n').count();
+    let algorithm = if lines > MYERS_MAX_LINES {
+        Algorithm::Patience
+    } else {
+        Algorithm::Myers
+    };
+    TextDiff::configure()
+        .algorithm(algorithm)
+        .diff_lines(old, new)
         .unified_diff()
         .context_radius(3)
         .header(
