@@ -3,19 +3,11 @@
 
 mod support;
 
-use std::path::Path;
-
 use git2::{Repository, Signature};
-use support::gomend;
+use support::{run_in as run, write_file as write};
 
 const A: &str = "package p\n\nimport \"runtime\"\n\nfunc F() {\n\truntime.GC()\n\twork()\n}\n\nfunc work() {}\n";
 const B: &str = "package p\n\nimport \"runtime\"\n\nfunc G(items []int) {\n\tfor range items {\n\t\twork()\n\t\truntime.Gosched()\n\t}\n\truntime.GC()\n\twork()\n\truntime.GC()\n\twork()\n}\n";
-
-fn write(root: &Path, name: &str, text: &str) {
-    let path = root.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -31,20 +23,6 @@ fn assert_only_summary(err: &str) {
         err.lines().count() == 1 && err.ends_with(" checked: no findings\n"),
         "{err}"
     );
-}
-
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = gomend()
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("gomend runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 /// The first line (`path:line:col: recipe: ...`) of each finding, cut after the recipe.

@@ -5,7 +5,7 @@ mod support;
 
 use std::path::Path;
 
-use support::gomend;
+use support::{run_in as run, write_file as write};
 
 const GC: &str = "package p\n\nimport \"runtime\"\n\nfunc F() {\n\truntime.GC()\n\twork()\n}\n\nfunc work() {}\n";
 const GOSCHED: &str = "package p\n\nimport \"runtime\"\n\nfunc G(items []int) {\n\tfor range items {\n\t\twork()\n\t\truntime.Gosched()\n\t}\n}\n";
@@ -23,27 +23,6 @@ fn repo() -> tempfile::TempDir {
     write(root, "sub/b.go", GOSCHED);
     write(root, "sub/legacy/c.go", GC);
     dir
-}
-
-fn write(root: &Path, name: &str, text: &str) {
-    let path = root.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-/// Runs gomend in `dir`: exit code, stdout, stderr.
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = gomend()
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("gomend runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 /// `path:line: recipe` for each finding of `check`.

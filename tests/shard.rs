@@ -6,7 +6,7 @@ mod support;
 use std::path::Path;
 use std::process::Output;
 
-use support::gomend;
+use support::{copy_dir, gomend};
 
 /// A module of many packages: the examples, plus generated packages whose
 /// files have findings, tests, nested directories and names that sort
@@ -33,19 +33,6 @@ fn tree() -> tempfile::TempDir {
         write("a_test.go", &pkg, gc);
     }
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {

@@ -93,3 +93,39 @@ pub fn run_with_limit(mut cmd: Command, limit: Duration) -> (Option<i32>, String
 pub fn gomend() -> Command {
     Command::new(env!("CARGO_BIN_EXE_gomend"))
 }
+
+/// Runs gomend in `dir` without colour: exit code, stdout, stderr.
+pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = gomend()
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("gomend runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Writes `text` to `root/name`, creating the directories on the way.
+pub fn write_file(root: &Path, name: &str, text: &str) {
+    let path = root.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Copies the directory `from` to `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
