@@ -49,6 +49,7 @@ pub fn run<E>(
             .par_iter()
             .map(|path| process_one(engine, versions, path, mode, opts))
             .collect();
+        engine.release_packages();
         let n = results.len();
         for r in results {
             sink(r)?;

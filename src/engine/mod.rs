@@ -136,6 +136,15 @@ impl Engine {
         self
     }
 
+    /// Forgets the package views built so far (see
+    /// [`package::PackageCache::clear`]); the worker calls it after each
+    /// batch of files, which keeps memory flat on any repository size.
+    pub fn release_packages(&self) {
+        if let Some(c) = &self.packages {
+            c.clear();
+        }
+    }
+
     pub fn recipes(&self) -> &[Recipe] {
         &self.recipes
     }

@@ -332,6 +332,15 @@ impl PackageCache {
         })
         .clone()
     }
+
+    /// Drops every view. Files arrive sorted by path, so once a batch of
+    /// files is done its directories' views are rarely needed again; a view
+    /// asked for later is built anew. Without this, views of the few
+    /// directories that ask for one would stay alive for the whole run and
+    /// memory would grow with the repository.
+    pub fn clear(&self) {
+        self.views.lock().expect("package cache").clear();
+    }
 }
 
 /// A file's access to its package, built at most once per file.
