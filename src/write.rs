@@ -119,19 +119,9 @@ pub fn replace_file_observed(
     }
     let want = digest(original.as_bytes());
     check_unchanged(path, &before, original.len(), want)?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.gomend-{}-", std::process::id()))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| format!("cannot create a temporary file: {e}"))?;
+    let dir = parent_dir(path);
+    let mut tmp =
+        temporary_beside(path, None).map_err(|e| format!("cannot create a temporary file: {e}"))?;
     tmp.write_all(new_text.as_bytes())
         .map_err(|e| format!("cannot write: {e}"))?;
     std::fs::set_permissions(tmp.path(), before.permissions())
@@ -174,7 +164,7 @@ pub fn replace_file_observed(
     };
     let mut restored = old.clone();
     restored.extend_from_slice(new_extra);
-    restore(path, dir, &name, &restored, &before)?;
+    restore(path, &restored, &before)?;
     // Bytes appended to either file after they were read go to the end
     // of the restored one, by appending, which does not race with other
     // appending writers.
@@ -216,17 +206,8 @@ fn read_all(f: &File) -> Result<Vec<u8>, String> {
 }
 
 /// Puts `content` (the old file as another writer left it) back at `path`.
-fn restore(
-    path: &Path,
-    dir: &Path,
-    name: &str,
-    content: &[u8],
-    before: &Metadata,
-) -> Result<(), String> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.gomend-{}-", std::process::id()))
-        .suffix(".tmp")
-        .tempfile_in(dir)
+fn restore(path: &Path, content: &[u8], before: &Metadata) -> Result<(), String> {
+    let mut tmp = temporary_beside(path, None)
         .map_err(|e| format!("cannot restore a concurrent change: {e}"))?;
     tmp.write_all(content)
         .and_then(|_| tmp.as_file().sync_all())
@@ -329,25 +310,16 @@ fn sync_dir(dir: &Path) {
 /// the text goes to a temporary beside it, which is then renamed over it,
 /// so that a reader sees the old file or the new one, never a part.
 pub fn write_whole_file(path: &Path, text: impl AsRef<[u8]>) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let prefix = format!(".{name}.gomend-{}-", std::process::id());
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".tmp");
+    let dir = parent_dir(path);
     // A new file gets the usual mode (umask applies), a replaced one keeps its own.
     #[cfg(unix)]
-    {
+    let mode = {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder
-        .tempfile_in(dir)
+        Some(std::fs::Permissions::from_mode(0o666))
+    };
+    #[cfg(not(unix))]
+    let mode = None;
+    let mut tmp = temporary_beside(path, mode)
         .map_err(|e| format!("{}: cannot create a temporary file: {e}", path.display()))?;
     if let Ok(m) = std::fs::metadata(path) {
         let _ = std::fs::set_permissions(tmp.path(), m.permissions());
@@ -359,6 +331,33 @@ pub fn write_whole_file(path: &Path, text: impl AsRef<[u8]>) -> Result<(), Strin
         .map_err(|e| format!("{}: cannot write: {}", path.display(), e.error))?;
     sync_dir(dir);
     Ok(())
+}
+
+/// The directory holding `path` (`.` for a bare file name).
+fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// A new temporary file beside `path`, named
+/// `.<name>.gomend-<pid>-<random>.tmp` so that a later run recognises it
+/// (see [`temporary_owner`]), created with `permissions` when given.
+fn temporary_beside(
+    path: &Path,
+    permissions: Option<std::fs::Permissions>,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.gomend-{}-", std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    if let Some(p) = permissions {
+        builder.permissions(p);
+    }
+    builder.tempfile_in(parent_dir(path))
 }
 
 /// Whether `name` is a temporary file of ours: `.<name>.gomend-<pid>-<random>.tmp`.

@@ -55,15 +55,7 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
     crate::write::stop_on_interrupt();
     let p = prepare(&args.run)?;
     // One writer per tree: a second run waits for the first.
-    let root = crate::write::tree_root(&args.run.paths);
-    let _lock = crate::write::TreeLock::acquire(&root, |lock| {
-        eprintln!(
-            "gomend: another gomend run is rewriting {}; waiting for it to finish (lock {})",
-            root.display(),
-            lock.display()
-        );
-    })
-    .map_err(anyhow::Error::msg)?;
+    let _lock = lock_tree(&args.run.paths)?;
     let mut cleaned = std::collections::BTreeSet::new();
     let options = crate::write::WriteOptions { force: args.force };
     let mut errors = p.report_walk_errors();
@@ -227,3 +219,17 @@ impl std::fmt::Display for Interrupted {
 }
 
 impl std::error::Error for Interrupted {}
+
+/// Takes the lock of the tree holding `paths`, saying so while another run
+/// holds it: one writer per tree.
+pub(super) fn lock_tree(paths: &[std::path::PathBuf]) -> Result<crate::write::TreeLock> {
+    let root = crate::write::tree_root(paths);
+    crate::write::TreeLock::acquire(&root, |lock| {
+        eprintln!(
+            "gomend: another gomend run is rewriting {}; waiting for it to finish (lock {})",
+            root.display(),
+            lock.display()
+        );
+    })
+    .map_err(anyhow::Error::msg)
+}

@@ -59,15 +59,7 @@ pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
     }
     let mut p = prepare(&args.run)?;
     p.progress = false;
-    let root = crate::write::tree_root(&args.run.paths);
-    let _lock = crate::write::TreeLock::acquire(&root, |lock| {
-        eprintln!(
-            "gomend: another gomend run is rewriting {}; waiting for it to finish (lock {})",
-            root.display(),
-            lock.display()
-        );
-    })
-    .map_err(anyhow::Error::msg)?;
+    let _lock = super::apply::lock_tree(&args.run.paths)?;
     let walk_errors = p.report_walk_errors();
     let options = crate::write::WriteOptions { force: args.force };
     let mut review = Review::default();
