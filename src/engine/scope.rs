@@ -184,7 +184,7 @@ pub fn fresh_name_avoiding(node: &GoNode<'_>, base: &str, taken: &HashSet<String
             }
         }
     }
-    let free = |n: &str| !used.contains(n) && !taken.contains(n) && !PREDECLARED.contains(&n);
+    let free = |n: &str| !used.contains(n) && !taken.contains(n) && !is_predeclared(n);
     if free(base) {
         return base.to_string();
     }
@@ -194,7 +194,8 @@ pub fn fresh_name_avoiding(node: &GoNode<'_>, base: &str, taken: &HashSet<String
         .expect("an unbounded range yields a free name")
 }
 
-const PREDECLARED: &[&str] = &[
+/// The predeclared type names of Go: a call of one is a conversion.
+pub const PREDECLARED_TYPES: &[&str] = &[
     "any",
     "bool",
     "byte",
@@ -217,29 +218,19 @@ const PREDECLARED: &[&str] = &[
     "uint32",
     "uint64",
     "uintptr",
-    "true",
-    "false",
-    "iota",
-    "nil",
-    "append",
-    "cap",
-    "clear",
-    "close",
-    "complex",
-    "copy",
-    "delete",
-    "imag",
-    "len",
-    "make",
-    "max",
-    "min",
-    "new",
-    "panic",
-    "print",
-    "println",
-    "real",
-    "recover",
 ];
+
+/// The other predeclared identifiers: constants, `nil` and the built-in
+/// functions.
+const PREDECLARED_VALUES: &[&str] = &[
+    "true", "false", "iota", "nil", "append", "cap", "clear", "close", "complex", "copy", "delete",
+    "imag", "len", "make", "max", "min", "new", "panic", "print", "println", "real", "recover",
+];
+
+/// Whether `name` is predeclared in Go's universe block.
+pub fn is_predeclared(name: &str) -> bool {
+    PREDECLARED_TYPES.contains(&name) || PREDECLARED_VALUES.contains(&name)
+}
 
 #[cfg(test)]
 mod tests {

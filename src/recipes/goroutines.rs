@@ -605,38 +605,14 @@ pub fn classify_call<'r>(file: &FileContext<'r>, call: &GoNode<'r>) -> CallTarge
     }
 }
 
-/// Predeclared type names: a call of one is a conversion.
-const BASIC_TYPES: &[&str] = &[
-    "bool",
-    "byte",
-    "rune",
-    "string",
-    "error",
-    "any",
-    "int",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "uintptr",
-    "float32",
-    "float64",
-    "complex64",
-    "complex128",
-];
-
 /// Whether the function part of a call is a type: a conversion such as
 /// `string(b)`, `[]byte(s)` or `level(n)` with `level` a package type.
 fn is_conversion(file: &FileContext<'_>, f: &GoNode<'_>) -> bool {
     match &*f.kind() {
         "identifier" | "type_identifier" => {
             let name = f.text().to_string();
-            (BASIC_TYPES.contains(&name.as_str()) && !is_shadowed(f, &name))
+            (crate::engine::scope::PREDECLARED_TYPES.contains(&name.as_str())
+                && !is_shadowed(f, &name))
                 || (file.package_type(&name).is_some() && file.package_function(&name).is_none())
         }
         "slice_type" | "array_type" | "map_type" | "pointer_type" | "channel_type"
