@@ -131,7 +131,7 @@ fn every_example_has_a_rewrite_a_case_left_alone_and_a_version_gate_or_reports()
             let cases =
                 gomend::harness::collect_cases(&gomend::harness::case_dir(&dir, &recipe.id))
                     .unwrap();
-            let fix = recipe.spec.kind == gomend::recipes::spec::RecipeKind::Fix;
+            let fix = recipe.spec.kind == gomend::engine::spec::RecipeKind::Fix;
             assert!(
                 !fix || cases.iter().any(|c| c.golden.is_some()),
                 "{}: a fix recipe shows a rewrite",

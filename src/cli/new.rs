@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
+use crate::engine::spec::RecipeKind;
 use crate::harness;
-use crate::recipes::spec::RecipeKind;
 
 #[derive(Args, Debug)]
 pub struct NewArgs {

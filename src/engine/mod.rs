@@ -12,6 +12,7 @@ pub mod imports;
 pub mod package;
 pub mod recipe;
 pub mod scope;
+pub mod spec;
 pub mod suppress;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -15,7 +15,7 @@ use super::edit::TextEdit;
 use super::golang::{Go, GoDoc, GoMatch, GoNode, GoRoot};
 use super::gomod::GoVersion;
 use super::imports::{ImportTable, LocalName};
-use crate::recipes::spec::{RecipeKind, RecipeSpec};
+use super::spec::{RecipeKind, RecipeSpec};
 
 /// Everything a recipe may look at about the file a match is in.
 pub struct FileContext<'r> {

@@ -9,8 +9,6 @@
 //! about Go syntax), `flow` (where a value goes: returned, stored, sent) and
 //! `exits` (the ways out of a function body).
 
-pub mod spec;
-
 mod bounded_spawn;
 mod buffered_result_chan;
 mod busy_poll;
@@ -52,8 +50,8 @@ pub mod util;
 
 use std::path::Path;
 
+use crate::engine::spec::RecipeSpec;
 use crate::engine::{Recipe, RecipeLogic};
-use spec::RecipeSpec;
 
 include!(concat!(env!("OUT_DIR"), "/codemods.rs"));
 
