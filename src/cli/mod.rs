@@ -205,8 +205,6 @@ pub struct FileSettings {
     pub done: bool,
 }
 
-pub use setup::engine as engine_for;
-
 /// Whether `e` comes from writing to a closed pipe.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
@@ -235,10 +233,10 @@ pub fn main() -> ExitCode {
         Command::New(a) => new::run(a),
         Command::Config(a) => config::run(a),
         Command::Branch { args, engine } => setup::configure(engine, &[PathBuf::from(".")])
-            .and_then(|e| crate::git::rewrite::EngineRewriter::new(&e))
+            .and_then(|e| setup::rewriter(&e))
             .and_then(|r| branch::run(args, &r)),
         Command::Pr { args, engine } => setup::configure(engine, &[PathBuf::from(".")])
-            .and_then(|e| crate::git::rewrite::EngineRewriter::new(&e))
+            .and_then(|e| setup::rewriter(&e))
             .and_then(|r| pr::run(args, &r)),
         Command::Completions(a) => package::completions(a),
         Command::Man(a) => package::man(a),

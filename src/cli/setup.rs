@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use super::{EngineArgs, RunArgs};
 use crate::engine::gomod::{GoVersion, VersionResolver};
 use crate::engine::{Engine, Mode, Recipe, Settings};
+use crate::git::rewrite::{EngineRewriter, RewriterOptions};
 use crate::recipes::{self, Selection};
 use crate::walk::display_path;
 use crate::walk::{self, Shard, WalkOptions};
@@ -345,6 +346,63 @@ pub fn engine(args: &EngineArgs) -> Result<(Engine, VersionResolver)> {
         Engine::new(recipes, settings).with_packages(crate::engine::package::DiskPackages),
         VersionResolver::new(forced),
     ))
+}
+
+/// The rewriter `gomend branch` and `gomend pr` use for `args`: the engine
+/// with every selected recipe, one engine per recipe for per-recipe
+/// commits, and the flags that reproduce the selection.
+pub fn rewriter(args: &EngineArgs) -> Result<EngineRewriter> {
+    let (all, _) = engine(args)?;
+    let mut single = Vec::new();
+    for r in all.recipes() {
+        let mut one = args.clone();
+        one.recipes = vec![r.id.to_string()];
+        one.skip.clear();
+        single.push(engine(&one)?.0);
+    }
+    let forced_version = match &args.go_version {
+        Some(v) => Some(v.parse().map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let options = RewriterOptions {
+        command_args: reproducing_flags(args),
+        forced_version,
+        walk: WalkOptions {
+            tests: args.tests,
+            ..WalkOptions::default()
+        },
+        filter: args.file.filter.clone(),
+        generated: args.generated,
+    };
+    Ok(EngineRewriter::new(all, single, options))
+}
+
+/// The command-line options that select the recipes and settings of
+/// `args`, with the configuration file's values already folded in.
+fn reproducing_flags(args: &EngineArgs) -> Vec<String> {
+    let mut flags = Vec::new();
+    for id in &args.recipes {
+        flags.extend(["--recipe".to_string(), id.clone()]);
+    }
+    for id in &args.skip {
+        flags.extend(["--skip".to_string(), id.clone()]);
+    }
+    if let Some(v) = &args.go_version {
+        flags.extend(["--go-version".to_string(), v.clone()]);
+    }
+    if args.tests {
+        flags.push("--tests".into());
+    }
+    if args.generated {
+        flags.push("--generated".into());
+    }
+    for s in &args.set {
+        flags.extend(["--set".to_string(), s.clone()]);
+    }
+    for d in &args.codemods {
+        flags.extend(["--codemods".to_string(), d.display().to_string()]);
+    }
+    flags
 }
 
 /// Checks every setting against the recipe it names, among `all` (the

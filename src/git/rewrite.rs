@@ -89,71 +89,66 @@ pub struct FixAt {
 /// The real [`TreeRewriter`]: the engine with the recipes and options chosen
 /// on the command line, plus one engine per recipe for per-recipe commits.
 pub struct EngineRewriter {
-    args: Vec<String>,
     all: crate::engine::Engine,
     single: Vec<crate::engine::Engine>,
-    forced_version: Option<crate::engine::gomod::GoVersion>,
-    walk: crate::walk::WalkOptions,
+    options: RewriterOptions,
+}
+
+/// What an [`EngineRewriter`] needs besides its engines: which files it
+/// looks at, the Go version it assumes, and how to name its selection.
+#[derive(Clone, Debug, Default)]
+pub struct RewriterOptions {
+    /// The command-line options that select the recipes and settings, for
+    /// the command that reproduces a branch ([`TreeRewriter::command_args`]).
+    pub command_args: Vec<String>,
+    /// The Go version assumed for every file instead of the tree's go.mod
+    /// and go.work files.
+    pub forced_version: Option<crate::engine::gomod::GoVersion>,
+    /// Which files the walk includes (`_test.go` or not).
+    pub walk: crate::walk::WalkOptions,
     /// The configuration file's include and exclude globs.
-    filter: crate::config::PathFilter,
-    generated: bool,
+    pub filter: crate::config::PathFilter,
+    /// Whether generated files are rewritten.
+    pub generated: bool,
 }
 
 impl EngineRewriter {
-    /// Builds the engines for `args` (recipe selection, settings, Go version).
-    pub fn new(args: &crate::cli::EngineArgs) -> anyhow::Result<Self> {
-        let (all, _) = crate::cli::engine_for(args)?;
-        let mut single = Vec::new();
-        for r in all.recipes() {
-            let mut one = args.clone();
-            one.recipes = vec![r.id.to_string()];
-            one.skip.clear();
-            single.push(crate::cli::engine_for(&one)?.0);
+    /// A rewriter over engines already built: `all` runs every selected
+    /// recipe, and `single[i]` runs only the `i`-th recipe of `all`, for
+    /// per-recipe commits.
+    ///
+    /// # Panics
+    ///
+    /// When `single` does not hold one engine per recipe of `all`, in the
+    /// same order, each with that recipe alone.
+    pub fn new(
+        all: crate::engine::Engine,
+        single: Vec<crate::engine::Engine>,
+        options: RewriterOptions,
+    ) -> Self {
+        assert_eq!(
+            single.len(),
+            all.recipes().len(),
+            "one single-recipe engine per recipe"
+        );
+        for (r, one) in all.recipes().iter().zip(&single) {
+            assert!(
+                one.recipes().len() == 1 && one.recipes()[0].id == r.id,
+                "the engine for `{}` runs that recipe alone",
+                r.id
+            );
         }
-        let forced_version = match &args.go_version {
-            Some(v) => Some(v.parse().map_err(anyhow::Error::msg)?),
-            None => None,
-        };
-        let mut flags = Vec::new();
-        for id in &args.recipes {
-            flags.extend(["--recipe".to_string(), id.clone()]);
-        }
-        for id in &args.skip {
-            flags.extend(["--skip".to_string(), id.clone()]);
-        }
-        if let Some(v) = &args.go_version {
-            flags.extend(["--go-version".to_string(), v.clone()]);
-        }
-        if args.tests {
-            flags.push("--tests".into());
-        }
-        if args.generated {
-            flags.push("--generated".into());
-        }
-        for s in &args.set {
-            flags.extend(["--set".to_string(), s.clone()]);
-        }
-        for d in &args.codemods {
-            flags.extend(["--codemods".to_string(), d.display().to_string()]);
-        }
-        Ok(EngineRewriter {
-            args: flags,
+        EngineRewriter {
             all,
             single,
-            forced_version,
-            walk: crate::walk::WalkOptions {
-                tests: args.tests,
-                ..crate::walk::WalkOptions::default()
-            },
-            filter: args.file.filter.clone(),
-            generated: args.generated,
-        })
+            options,
+        }
     }
 }
 
 impl TreeRewriter for EngineRewriter {
     fn command_args(&self) -> Vec<String> {
-        self.args.clone()
+        self.options.command_args.clone()
     }
 
     fn recipes(&self) -> Vec<RecipeInfo> {
@@ -174,8 +169,8 @@ impl TreeRewriter for EngineRewriter {
     }
 
     fn wants(&self, rel_path: &str) -> bool {
-        crate::walk::wants(std::path::Path::new(rel_path), self.walk)
-            && self.filter.allows(std::path::Path::new(rel_path))
+        crate::walk::wants(std::path::Path::new(rel_path), self.options.walk)
+            && self.options.filter.allows(std::path::Path::new(rel_path))
     }
 
     fn rewrite(
@@ -210,10 +205,10 @@ impl TreeRewriter for EngineRewriter {
         let Ok(source) = std::str::from_utf8(content) else {
             return Ok(None);
         };
-        if !self.generated && crate::walk::is_generated(source) {
+        if !self.options.generated && crate::walk::is_generated(source) {
             return Ok(None);
         }
-        let version = self.forced_version.unwrap_or(go_version);
+        let version = self.options.forced_version.unwrap_or(go_version);
         let files = package
             .iter()
             .filter_map(|(p, c)| {
