@@ -24,6 +24,27 @@ pub enum Format {
     Json,
 }
 
+// The git layer names its choices; the command line offers them as values.
+impl clap::ValueEnum for SplitBy {
+    fn value_variants<'a>() -> &'a [Self] {
+        &SplitBy::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.help()))
+    }
+}
+
+impl clap::ValueEnum for CommitPer {
+    fn value_variants<'a>() -> &'a [Self] {
+        &CommitPer::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.help()))
+    }
+}
+
 /// Options shared by `gomend branch` and `gomend pr` that decide what is built.
 #[derive(Clone, Debug, clap::Args)]
 pub struct BuildArgs {
@@ -202,4 +223,21 @@ pub fn run_to(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    #[test]
+    fn every_way_to_split_parses_from_its_name() {
+        for s in SplitBy::ALL {
+            assert_eq!(SplitBy::from_str(s.name(), false), Ok(s));
+        }
+        for c in CommitPer::ALL {
+            assert_eq!(CommitPer::from_str(c.name(), false), Ok(c));
+        }
+        assert!(SplitBy::from_str("Dir", false).is_err());
+    }
 }

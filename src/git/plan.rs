@@ -30,7 +30,7 @@ pub trait Gate {
 }
 
 /// How the change set is divided into branches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SplitBy {
     /// One branch with every recipe.
@@ -43,14 +43,79 @@ pub enum SplitBy {
     Codeowners,
 }
 
+impl SplitBy {
+    /// Every way, in the order `--help` lists them.
+    pub const ALL: [SplitBy; 4] = [
+        SplitBy::None,
+        SplitBy::Recipe,
+        SplitBy::Dir,
+        SplitBy::Codeowners,
+    ];
+
+    /// The name on the command line (`--split-by NAME`) and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            SplitBy::None => "none",
+            SplitBy::Recipe => "recipe",
+            SplitBy::Dir => "dir",
+            SplitBy::Codeowners => "codeowners",
+        }
+    }
+
+    /// One line saying what it does.
+    pub fn help(self) -> &'static str {
+        match self {
+            SplitBy::None => "One branch with every recipe",
+            SplitBy::Recipe => "One branch per recipe, each applied to the base on its own",
+            SplitBy::Dir => {
+                "One branch per top-level directory, or per Go module in a multi-module tree"
+            }
+            SplitBy::Codeowners => "One branch per set of owners from CODEOWNERS",
+        }
+    }
+}
+
+impl std::fmt::Display for SplitBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// How a branch's change is divided into commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CommitPer {
     /// One commit per recipe, in catalogue order.
     Recipe,
     /// A single commit per branch.
     Shard,
+}
+
+impl CommitPer {
+    /// Every way, in the order `--help` lists them.
+    pub const ALL: [CommitPer; 2] = [CommitPer::Recipe, CommitPer::Shard];
+
+    /// The name on the command line (`--commit-per NAME`) and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            CommitPer::Recipe => "recipe",
+            CommitPer::Shard => "shard",
+        }
+    }
+
+    /// One line saying what it does.
+    pub fn help(self) -> &'static str {
+        match self {
+            CommitPer::Recipe => "One commit per recipe, in catalogue order",
+            CommitPer::Shard => "A single commit per branch",
+        }
+    }
+}
+
+impl std::fmt::Display for CommitPer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// The options that decide the content of the branches.
@@ -191,23 +256,17 @@ pub fn reproduce_command(base: Oid, options: &PlanOptions, engine_args: &[String
         cmd.push("--name".into());
         cmd.push(shell_quote(&options.prefix));
     }
-    let split = match options.split_by {
-        SplitBy::None => None,
-        SplitBy::Recipe => Some("recipe"),
-        SplitBy::Dir => Some("dir"),
-        SplitBy::Codeowners => Some("codeowners"),
-    };
-    if let Some(split) = split {
+    if options.split_by != SplitBy::None {
         cmd.push("--split-by".into());
-        cmd.push(split.into());
+        cmd.push(options.split_by.name().into());
     }
     if let Some(n) = options.max_files {
         cmd.push("--max-files".into());
         cmd.push(n.to_string());
     }
-    if options.commit_per == CommitPer::Shard {
+    if options.commit_per != CommitPer::Recipe {
         cmd.push("--commit-per".into());
-        cmd.push("shard".into());
+        cmd.push(options.commit_per.name().into());
     }
     if options.verify {
         cmd.push("--verify".into());
@@ -556,6 +615,34 @@ fn dedupe_names(branches: &mut [BranchPlan]) {
         if counts[&b.name] > 1 {
             let raw = b.shard.clone().unwrap_or_default();
             b.name = format!("{}-{}", b.name, short_hash(&raw));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_distinct_and_match_the_json_values() {
+        for (names, json) in [
+            (
+                SplitBy::ALL.map(SplitBy::name).to_vec(),
+                SplitBy::ALL
+                    .map(|s| serde_json::to_string(&s).unwrap())
+                    .to_vec(),
+            ),
+            (
+                CommitPer::ALL.map(CommitPer::name).to_vec(),
+                CommitPer::ALL
+                    .map(|c| serde_json::to_string(&c).unwrap())
+                    .to_vec(),
+            ),
+        ] {
+            let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+            assert_eq!(quoted, json);
+            let distinct: BTreeSet<_> = names.iter().collect();
+            assert_eq!(distinct.len(), names.len());
         }
     }
 }
