@@ -5,17 +5,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use serde::Serialize;
 
 use super::branch::{prepare, BranchRecord, BuildArgs, Format};
-use crate::forge::body::{parse_metadata, render_body, render_title};
-use crate::forge::github::{ForgeConfig, GitHub, NewPull};
+use crate::forge::body::{render_body, render_title};
+use crate::forge::github::{ForgeConfig, GitHub, PullRequest};
+use crate::forge::publish::{publish, PrAction, PublishOptions};
 use crate::forge::redact::{redact, redact_error};
 use crate::forge::retry::{Clock, RetryPolicy, SystemClock};
 use crate::git::plan::BranchPlan;
-use crate::git::push::{push_with_lease, PushAuth, PushOutcome};
-use crate::git::refs::{write_branch, BranchOutcome, BranchStatus, Identity};
+use crate::git::push::PushAuth;
+use crate::git::refs::{BranchOutcome, BranchStatus, Identity};
 use crate::git::rewrite::TreeRewriter;
 
 /// Arguments of `gomend pr`.
@@ -130,7 +131,14 @@ fn run_inner(
                 status: BranchStatus::Planned,
                 commits: Vec::new(),
             };
-            records.push(record(&plan, branch, &outcome, "planned", None, None));
+            records.push(record(
+                &plan,
+                branch,
+                &outcome,
+                PrAction::Planned,
+                None,
+                None,
+            ));
         }
         return report(args, &records, out);
     }
@@ -141,174 +149,43 @@ fn run_inner(
     }
     let identity = Identity::resolve(&repo, args.build.author.as_deref())?;
     let mut github = GitHub::new(config, &args.repo, clock, policy)?;
-    let mut open_count = github
-        .open_pulls()?
-        .iter()
-        .filter(|p| p.body.as_deref().and_then(parse_metadata).is_some())
-        .count();
     let auth = PushAuth {
         token: config.token.as_ref().map(|t| t.expose()),
     };
-    for branch in &plan.branches {
-        let outcome = write_branch(&repo, &plan, branch, &identity, args.build.force)
-            .with_context(|| format!("cannot write branch {}", branch.name))?;
-        if let BranchStatus::Skipped(why) = &outcome.status {
-            let why = why.clone();
-            records.push(record(&plan, branch, &outcome, "skipped", None, Some(why)));
-            continue;
-        }
-        let pulls = github.pulls_for_head(&branch.name)?;
-        let open = pulls.iter().find(|p| p.state == "open");
-        let closed = pulls.iter().find(|p| p.state == "closed");
-        let existing = match (open, closed) {
-            (Some(open), _) => Some(open),
-            (None, Some(closed)) if args.reopen => Some(closed),
-            (None, Some(closed)) => {
-                let note = format!(
-                    "pull request #{} for this branch is closed; not reopened (pass --reopen)",
-                    closed.number
-                );
-                records.push(record(
-                    &plan,
-                    branch,
-                    &outcome,
-                    "skipped",
-                    Some(closed),
-                    Some(note),
-                ));
-                continue;
-            }
-            (None, None) => None,
-        };
-        let reopening = existing.map(|p| p.state == "closed").unwrap_or(false);
-        if (existing.is_none() || reopening) && open_count >= args.max_open {
-            let note = format!(
-                "{open_count} gomend pull request(s) already open, the --max-open limit; not opened"
-            );
-            records.push(record(
-                &plan,
-                branch,
-                &outcome,
-                "skipped",
-                existing,
-                Some(note),
-            ));
-            continue;
-        }
-        let tip = *outcome
-            .commits
-            .last()
-            .context("a written branch has at least one commit")?;
-        match push_with_lease(&repo, &args.remote, &branch.name, tip, auth)? {
-            PushOutcome::Pushed | PushOutcome::UpToDate => {}
-            PushOutcome::Refused(why) => {
-                records.push(record(
-                    &plan,
-                    branch,
-                    &outcome,
-                    "skipped",
-                    existing,
-                    Some(why),
-                ));
-                continue;
-            }
-        }
-        let title = render_title(&plan, branch);
-        let body = render_body(&plan, branch);
-        let (action, pull, note) = match existing {
-            Some(pr) if !reopening => {
-                let pull = if pr.title == title && pr.body.as_deref() == Some(body.as_str()) {
-                    ("unchanged", pr.clone())
-                } else {
-                    (
-                        "updated",
-                        github.update_pull(pr.number, &title, &body, None)?,
-                    )
-                };
-                let have: Vec<&str> = pr.labels.iter().map(|l| l.name.as_str()).collect();
-                let missing: Vec<String> = args
-                    .labels
-                    .iter()
-                    .filter(|l| !have.contains(&l.as_str()))
-                    .cloned()
-                    .collect();
-                github.add_labels(pr.number, &missing)?;
-                (pull.0, pull.1, None)
-            }
-            Some(pr) => {
-                let pull = github.update_pull(pr.number, &title, &body, Some("open"))?;
-                open_count += 1;
-                let note = after_open(&mut github, args, branch, pull.number)?;
-                ("reopened", pull, note)
-            }
-            None => {
-                let pull = github.create_pull(&NewPull {
-                    title: &title,
-                    head: &branch.name,
-                    base: &args.base_branch,
-                    body: &body,
-                    draft: args.draft,
-                })?;
-                open_count += 1;
-                let note = after_open(&mut github, args, branch, pull.number)?;
-                ("created", pull, note)
-            }
-        };
-        records.push(record(&plan, branch, &outcome, action, Some(&pull), note));
+    let options = PublishOptions {
+        remote: args.remote.clone(),
+        base_branch: args.base_branch.clone(),
+        draft: args.draft,
+        labels: args.labels.clone(),
+        reviewers_from_codeowners: args.reviewers_from_codeowners,
+        max_open: args.max_open,
+        reopen: args.reopen,
+        force: args.build.force,
+    };
+    for p in publish(&repo, &plan, &identity, &mut github, auth, &options)? {
+        records.push(record(
+            &plan,
+            p.branch,
+            &p.outcome,
+            p.action,
+            p.pull.as_ref(),
+            p.note,
+        ));
     }
     report(args, &records, out)
-}
-
-/// Labels and reviewers for a pull request that was just opened or reopened.
-/// A refused review request (say, for the pull request's own author) does not
-/// fail the run: it comes back as a note.
-fn after_open(
-    github: &mut GitHub,
-    args: &PrArgs,
-    branch: &BranchPlan,
-    number: u64,
-) -> Result<Option<String>> {
-    github.add_labels(number, &args.labels)?;
-    if args.reviewers_from_codeowners {
-        let (users, teams) = reviewers(github.owner(), &branch.reviewers);
-        if let Err(err) = github.request_reviewers(number, &users, &teams) {
-            return Ok(Some(format!("reviewers not requested: {err:#}")));
-        }
-    }
-    Ok(None)
-}
-
-/// Splits CODEOWNERS owners into user logins and team slugs of `org`.
-/// E-mail owners and teams of other organisations are dropped.
-pub fn reviewers(org: &str, owners: &[String]) -> (Vec<String>, Vec<String>) {
-    let mut users = Vec::new();
-    let mut teams = Vec::new();
-    for owner in owners {
-        let Some(handle) = owner.strip_prefix('@') else {
-            continue;
-        };
-        match handle.split_once('/') {
-            Some((team_org, slug)) if team_org.eq_ignore_ascii_case(org) => {
-                teams.push(slug.to_string())
-            }
-            Some(_) => {}
-            None => users.push(handle.to_string()),
-        }
-    }
-    (users, teams)
 }
 
 fn record(
     plan: &crate::git::plan::Plan,
     branch: &BranchPlan,
     outcome: &BranchOutcome,
-    action: &str,
-    pull: Option<&crate::forge::github::PullRequest>,
+    action: PrAction,
+    pull: Option<&PullRequest>,
     note: Option<String>,
 ) -> PrRecord {
     PrRecord {
         branch: BranchRecord::new(plan, branch, outcome),
-        pr_action: action.to_string(),
+        pr_action: action.as_str().to_string(),
         number: pull.map(|p| p.number),
         url: pull.map(|p| p.html_url.clone()).filter(|u| !u.is_empty()),
         note,
