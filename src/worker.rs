@@ -23,6 +23,41 @@ pub struct Processed {
     /// The text as read (absent when the file was skipped before parsing).
     pub source: Option<String>,
     pub outcome: FileOutcome,
+    /// Why the engine never saw the file, or stopped on it.
+    pub failure: Option<Failure>,
+}
+
+impl Processed {
+    fn new(path: &Path, source: Option<String>, outcome: FileOutcome) -> Processed {
+        Processed {
+            path: path.to_path_buf(),
+            source,
+            outcome,
+            failure: None,
+        }
+    }
+
+    /// The problem that kept the file from being rewritten, if any: it
+    /// could not be read or analysed, or the engine gave up on its fixes.
+    pub fn error(&self) -> Option<&dyn std::error::Error> {
+        match &self.failure {
+            Some(f) => Some(f),
+            None => self.outcome.error.as_ref().map(|e| e as _),
+        }
+    }
+}
+
+/// A file the engine did not get through, for a reason of its own.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// The file could not be read.
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
+    /// The analysis panicked; the run goes on with the other files.
+    #[error(
+        "internal error while analysing this file (please report it); the file was left unchanged"
+    )]
+    Internal,
 }
 
 /// Options for a run.
@@ -66,15 +101,12 @@ fn process_one(
     mode: Mode,
     opts: RunOptions,
 ) -> Processed {
-    let mut outcome = FileOutcome::default();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            outcome.error = Some(format!("cannot read: {e}"));
             return Processed {
-                path: path.to_path_buf(),
-                source: None,
-                outcome,
+                failure: Some(Failure::Read(e)),
+                ..Processed::new(path, None, FileOutcome::default())
             };
         }
     };
@@ -94,41 +126,28 @@ pub fn process_bytes(
     let mut outcome = FileOutcome::default();
     // The prefilter runs on raw bytes: most files stop here, unparsed.
     if !engine.wants(&bytes) {
-        return Processed {
-            path: path.to_path_buf(),
-            source: None,
-            outcome,
-        };
+        return Processed::new(path, None, outcome);
     }
     let source = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(_) => {
             outcome.warnings.push("not valid UTF-8; skipped".into());
-            return Processed {
-                path: path.to_path_buf(),
-                source: None,
-                outcome,
-            };
+            return Processed::new(path, None, outcome);
         }
     };
     if !opts.generated && is_generated(&source) {
-        return Processed {
-            path: path.to_path_buf(),
-            source: None,
-            outcome,
-        };
+        return Processed::new(path, None, outcome);
     }
     let version = versions.version_for(path);
     // A bug in one recipe on one odd file must not stop a run over a whole
     // repository: the file is reported and left alone.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.process(path, &source, version, mode)))
-        .unwrap_or_else(|_| FileOutcome {
-            error: Some("internal error while analysing this file (please report it); the file was left unchanged".into()),
-            ..FileOutcome::default()
-        });
-    Processed {
-        path: path.to_path_buf(),
-        source: Some(source),
-        outcome,
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine.process(path, &source, version, mode)
+    })) {
+        Ok(outcome) => Processed::new(path, Some(source), outcome),
+        Err(_) => Processed {
+            failure: Some(Failure::Internal),
+            ..Processed::new(path, Some(source), FileOutcome::default())
+        },
     }
 }

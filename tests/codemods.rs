@@ -59,10 +59,20 @@ fn a_fix_that_never_converges_is_an_error_not_a_loop() {
     let e = engine_with(&grow, "wrap-sprint");
     let src = "package a\n\nimport \"fmt\"\n\nvar s = fmt.Sprint(fmt.Sprint(1))\n";
     let out = e.process(Path::new("a.go"), src, GoVersion::ASSUMED, Mode::Rewrite);
-    assert!(
-        out.error.as_deref().is_some_and(|e| e.contains("rounds")),
-        "{:?}",
-        out.error
+    assert_eq!(
+        out.error,
+        Some(gomend::engine::Error::FixPoint(
+            gomend::engine::FixPointError::Overlap {
+                rounds: gomend::engine::MAX_ROUNDS
+            }
+        ))
+    );
+    assert_eq!(
+        out.error.as_ref().unwrap().to_string(),
+        format!(
+            "fixes still overlap after {} rounds; the file was left unchanged",
+            gomend::engine::MAX_ROUNDS
+        )
     );
     assert_eq!(
         out.rewritten, None,

@@ -60,7 +60,7 @@ impl Totals {
 
     fn add(&mut self, f: &Processed) {
         self.files += 1;
-        self.failed += usize::from(f.outcome.error.is_some());
+        self.failed += usize::from(f.error().is_some());
         self.findings += f.outcome.findings.len();
         self.fixable += f
             .outcome
@@ -129,7 +129,7 @@ impl Prepared {
             for w in &f.outcome.warnings {
                 eprintln!("gomend: warning: {shown}: {w}");
             }
-            if let Some(e) = &f.outcome.error {
+            if let Some(e) = f.error() {
                 eprintln!("gomend: error: {shown}: {e}");
             }
             let mut t = totals.get();
@@ -148,7 +148,7 @@ impl Prepared {
                 for w in &f.outcome.warnings {
                     bar.suspend(|| eprintln!("gomend: warning: {path}: {w}"));
                 }
-                if let Some(e) = &f.outcome.error {
+                if let Some(e) = f.error() {
                     bar.suspend(|| eprintln!("gomend: error: {path}: {e}"));
                 }
                 let mut t = totals.get();

@@ -100,7 +100,7 @@ impl Candidate for EngineFile<'_> {
             .engine
             .process_selected(&self.walked, &self.source, self.version, keep);
         if let Some(e) = &out.error {
-            return Err(e.clone());
+            return Err(e.to_string());
         }
         Ok(Rendered {
             content: out.rewritten.clone().map(String::into_bytes),

@@ -6,6 +6,7 @@
 //! the callers.
 
 pub mod edit;
+mod error;
 pub mod golang;
 pub mod gomod;
 pub mod imports;
@@ -23,6 +24,7 @@ use ast_grep_core::matcher::MatcherExt;
 use ast_grep_core::tree_sitter::LanguageExt;
 
 use edit::EditSet;
+pub use error::{Error, FixPointError, RecipeError};
 use golang::{parse, Go, GoRoot};
 use gomod::GoVersion;
 use imports::ImportTable;
@@ -64,7 +66,7 @@ pub struct FileOutcome {
     /// Problems worth telling the user that did not stop the file.
     pub warnings: Vec<String>,
     /// A problem that stopped the file from being rewritten.
-    pub error: Option<String>,
+    pub error: Option<Error>,
     /// The suppression comments of the file and what each silenced (filled
     /// in when the file was parsed; for every file with such a comment when
     /// the engine tracks them, see [`Engine::track_ignores`]).
@@ -343,7 +345,7 @@ impl Engine {
                     out.fixes = fixes;
                 }
             }
-            Err(e) => out.error = Some(e),
+            Err(e) => out.error = Some(e.into()),
         }
         out
     }
@@ -418,7 +420,7 @@ impl Engine {
         candidates: &[usize],
         package: &package::PackageHandle<'_>,
         mut left_out: Vec<(Arc<str>, std::ops::Range<usize>)>,
-    ) -> Result<(String, BTreeMap<String, usize>), String> {
+    ) -> Result<(String, BTreeMap<String, usize>), FixPointError> {
         let mut text = original.to_string();
         let mut findings = first;
         let mut fixes: BTreeMap<String, usize> = BTreeMap::new();
@@ -457,7 +459,7 @@ impl Engine {
                 // The text is parsed once more only when tidying changed it.
                 let check = parsed.unwrap_or_else(|| parse(&tidied));
                 if golang::has_syntax_error(&check.root()) {
-                    return Err("the rewrite would not parse; the file was left unchanged (please report this)".into());
+                    return Err(FixPointError::Unparsable);
                 }
                 return Ok((tidied, fixes));
             }
@@ -473,9 +475,7 @@ impl Engine {
                 &mut suppressions,
             );
         }
-        Err(format!(
-            "fixes still overlap after {MAX_ROUNDS} rounds; the file was left unchanged"
-        ))
+        Err(FixPointError::Overlap { rounds: MAX_ROUNDS })
     }
 }
 

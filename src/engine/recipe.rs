@@ -12,6 +12,7 @@ use ast_grep_core::tree_sitter::LanguageExt;
 use ast_grep_core::Matcher;
 
 use super::edit::TextEdit;
+use super::error::{Error, RecipeError};
 use super::golang::{Go, GoDoc, GoMatch, GoNode, GoRoot};
 use super::gomod::GoVersion;
 use super::imports::{ImportTable, LocalName};
@@ -249,21 +250,6 @@ pub struct Recipe {
     pub go_since: Option<GoVersion>,
 }
 
-/// A problem in a codemod file.
-#[derive(Debug)]
-pub struct RecipeError {
-    pub id: String,
-    pub reason: String,
-}
-
-impl std::fmt::Display for RecipeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "recipe `{}`: {}", self.id, self.reason)
-    }
-}
-
-impl std::error::Error for RecipeError {}
-
 fn compile_rule(spec: &RecipeSpec, subst: &[(String, String)]) -> Result<RuleCore, String> {
     let mut table = toml::value::Table::new();
     table.insert("rule".into(), substitute(&spec.matching.rule, subst));
@@ -382,7 +368,7 @@ impl Recipe {
     pub fn compile(
         raw: RecipeSpec,
         logic: impl Fn(&str) -> Option<&'static dyn RecipeLogic>,
-    ) -> Result<Recipe, RecipeError> {
+    ) -> Result<Recipe, Error> {
         Recipe::compile_with(raw, logic, &|name, _| {
             Err(format!("there is no guard helper `{name}`"))
         })
@@ -391,6 +377,15 @@ impl Recipe {
     /// [`Recipe::compile`], with `guards` resolving the helpers that
     /// `[[match.guards]]` entries name.
     pub fn compile_with(
+        raw: RecipeSpec,
+        logic: impl Fn(&str) -> Option<&'static dyn RecipeLogic>,
+        guards: GuardResolver<'_>,
+    ) -> Result<Recipe, Error> {
+        Ok(Recipe::build(raw, logic, guards)?)
+    }
+
+    /// [`Recipe::compile_with`], with the one kind of error it can meet.
+    fn build(
         raw: RecipeSpec,
         logic: impl Fn(&str) -> Option<&'static dyn RecipeLogic>,
         guards: GuardResolver<'_>,
@@ -505,7 +500,7 @@ impl Recipe {
 
     /// The recipe with its `--set` settings in place (see [`fill_settings`]);
     /// a recipe none of whose settings is given is returned as it is.
-    pub fn with_settings(self, settings: &Settings) -> Result<Recipe, RecipeError> {
+    pub fn with_settings(self, settings: &Settings) -> Result<Recipe, Error> {
         let prefix = format!("{}.", self.id);
         if !settings.keys().any(|k| k.starts_with(&prefix)) {
             return Ok(self);
@@ -523,11 +518,10 @@ impl Recipe {
                 .map(|g| g.check)
                 .ok_or_else(|| format!("there is no guard helper `{name}`"))
         };
-        let mut recipe =
-            Recipe::compile_with(spec, |_| logic, &resolve).map_err(|e| RecipeError {
-                id: e.id,
-                reason: format!("with its settings in place: {}", e.reason),
-            })?;
+        let mut recipe = Recipe::build(spec, |_| logic, &resolve).map_err(|e| RecipeError {
+            id: e.id,
+            reason: format!("with its settings in place: {}", e.reason),
+        })?;
         recipe.raw = self.raw;
         Ok(recipe)
     }

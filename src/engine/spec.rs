@@ -165,7 +165,8 @@ pub struct RecipeSpec {
 }
 
 impl RecipeSpec {
-    pub fn from_toml(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+    /// Reads a codemod file.
+    pub fn from_toml(text: &str) -> Result<Self, super::Error> {
+        Ok(toml::from_str(text)?)
     }
 }

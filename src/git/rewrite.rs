@@ -228,8 +228,11 @@ impl TreeRewriter for EngineRewriter {
         );
         // One file the engine cannot rewrite must not stop a repository-wide
         // run: it is named and left as it is on the base.
-        for w in out.warnings.iter().chain(&out.error) {
+        for w in &out.warnings {
             eprintln!("gomend: warning: {rel_path}: {w}");
+        }
+        if let Some(e) = &out.error {
+            eprintln!("gomend: warning: {rel_path}: {e}");
         }
         let sites = out
             .findings
