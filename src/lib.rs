@@ -6,6 +6,11 @@
 //! findings and diffs, [`verify`] builds the
 //! result before it lands (`--verify`), [`harness`] runs a recipe's test
 //! cases, and [`cli`] ties them to the command line.
+//!
+//! Dependencies run one way: [`cli`] uses [`git`], [`forge`] and
+//! [`report`], which use [`engine`]; the [`recipes`] plug into the engine,
+//! which names no other module of the crate. Only `cli` knows the command
+//! line and its parser; it builds what the layers below need and passes it in.
 
 pub mod cli;
 pub mod config;
