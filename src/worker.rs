@@ -151,3 +151,28 @@ pub fn process_bytes(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Settings;
+
+    #[test]
+    fn a_file_that_cannot_be_read_is_an_error_of_its_own() {
+        let engine = Engine::new(Vec::new(), Settings::default());
+        let versions = VersionResolver::new(None);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.go");
+        let f = process_one(
+            &engine,
+            &versions,
+            &path,
+            Mode::Check,
+            RunOptions::default(),
+        );
+        assert!(matches!(f.failure, Some(Failure::Read(_))));
+        assert!(f.outcome.error.is_none());
+        let shown = f.error().map(|e| e.to_string()).unwrap_or_default();
+        assert!(shown.starts_with("cannot read: "), "{shown}");
+    }
+}
