@@ -547,3 +547,46 @@ fn progress_is_drawn_only_on_a_terminal() {
         "300 files checked: 300 findings, 300 fixable, 0 report-only\n"
     );
 }
+
+/// linkname-runtime never reports in the runtime package or in the
+/// toolchain's own modules (std, cmd), which ship with the runtime; it
+/// decides that before parsing, and reports the same pull anywhere else.
+#[test]
+fn linkname_pulls_are_reported_outside_the_toolchain_only() {
+    let pull = "package PKG\n\nimport _ \"unsafe\"\n\n//go:linkname now runtime.nanotime\nfunc now() int64\n";
+    let dir = tempfile::tempdir().unwrap();
+    for (module, pkg) in [
+        ("std", "clock"),
+        ("example.com/app", "runtime"),
+        ("example.com/app", "clock"),
+    ] {
+        let root = dir.path().join(module.replace('/', "_")).join(pkg);
+        std::fs::create_dir_all(&root).unwrap();
+        support::write_file(
+            root.parent().unwrap(),
+            "go.mod",
+            &format!("module {module}\n\ngo 1.22\n"),
+        );
+        support::write_file(&root, "clock.go", &pull.replace("PKG", pkg));
+    }
+    let reported = |module: &str, pkg: &str| {
+        let path = dir
+            .path()
+            .join(module.replace('/', "_"))
+            .join(pkg)
+            .join("clock.go");
+        let (code, out, err) = run(&[
+            "check",
+            "--recipe",
+            "linkname-runtime",
+            "--format",
+            "json",
+            path.to_str().unwrap(),
+        ]);
+        assert!(code == 0 || code == 1, "{err}");
+        out.contains("runtime.nanotime")
+    };
+    assert!(!reported("std", "clock"));
+    assert!(!reported("example.com/app", "runtime"));
+    assert!(reported("example.com/app", "clock"));
+}

@@ -10,6 +10,7 @@ mod error;
 pub mod golang;
 pub mod gomod;
 pub mod imports;
+pub mod lex;
 pub mod package;
 pub mod recipe;
 pub mod scope;
@@ -254,6 +255,7 @@ impl Engine {
                 });
             }
         }
+        candidates.retain(|&i| self.recipes[i].applies_to_file(path, source));
         let tracked = self.track_ignores && suppress::mentions(source.as_bytes());
         if candidates.is_empty() && !tracked {
             return out;

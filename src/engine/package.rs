@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::golang::{parse, GoNode, GoRoot};
+use super::lex::{Token, Tokens};
 use super::scope::{declared_names, is_shadowed};
 use super::FileContext;
 
@@ -149,106 +150,65 @@ fn outer_names(text: &str) -> Option<HashSet<Box<str>>> {
         Other,
         Skip,
     }
-    let b = text.as_bytes();
     let mut names = HashSet::new();
     let (mut braces, mut parens, mut brackets) = (0usize, 0usize, 0usize);
     let mut decl = Decl::Skip;
-    let mut i = 0;
-    let is_ident = |c: u8| c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80;
-    while i < b.len() {
-        match b[i] {
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                i = memchr_from(b, b'\n', i).unwrap_or(b.len());
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i = text[i + 2..].find("*/").map(|j| i + 2 + j + 2)?;
-            }
-            q @ (b'"' | b'\'') => {
-                i += 1;
-                loop {
-                    match b.get(i)? {
-                        b'\\' => i += 2,
-                        b'\n' => return None,
-                        &c if c == q => break,
-                        _ => i += 1,
-                    }
-                }
-                i += 1;
-            }
-            b'`' => {
-                i = memchr_from(b, b'`', i + 1)? + 1;
-            }
-            c @ (b'{' | b'(' | b'[') => {
-                match c {
-                    b'{' => braces += 1,
-                    b'(' => parens += 1,
-                    _ => brackets += 1,
-                }
-                i += 1;
-            }
-            c @ (b'}' | b')' | b']') => {
+    let mut tokens = Tokens::new(text.as_bytes());
+    for t in tokens.by_ref() {
+        let word = match t {
+            Token::Bracket(c) => {
                 let n = match c {
-                    b'}' => &mut braces,
-                    b')' => &mut parens,
+                    b'{' | b'}' => &mut braces,
+                    b'(' | b')' => &mut parens,
                     _ => &mut brackets,
                 };
-                *n = n.checked_sub(1)?;
-                i += 1;
-            }
-            c if is_ident(c) => {
-                let start = i;
-                while i < b.len() && is_ident(b[i]) {
-                    i += 1;
+                if matches!(c, b'{' | b'(' | b'[') {
+                    *n += 1;
+                } else {
+                    *n = n.checked_sub(1)?;
                 }
-                if c.is_ascii_digit() || braces > 0 || brackets > 0 {
+                continue;
+            }
+            Token::Word(w) => w,
+        };
+        if word[0].is_ascii_digit() || braces > 0 || brackets > 0 {
+            continue;
+        }
+        let word = std::str::from_utf8(word).ok()?;
+        if parens == 0 {
+            match word {
+                "func" => {
+                    decl = Decl::Func { named: false };
                     continue;
                 }
-                let word = &text[start..i];
-                if parens == 0 {
-                    match word {
-                        "func" => {
-                            decl = Decl::Func { named: false };
-                            continue;
-                        }
-                        "type" | "var" | "const" => {
-                            decl = Decl::Other;
-                            continue;
-                        }
-                        "import" | "package" => {
-                            decl = Decl::Skip;
-                            continue;
-                        }
-                        _ => {}
-                    }
+                "type" | "var" | "const" => {
+                    decl = Decl::Other;
+                    continue;
                 }
-                match &mut decl {
-                    Decl::Func { named } if parens == 0 && !*named => {
-                        *named = true;
-                        names.insert(word.into());
-                    }
-                    Decl::Other if parens <= 1 => {
-                        names.insert(word.into());
-                    }
-                    _ => {}
+                "import" | "package" => {
+                    decl = Decl::Skip;
+                    continue;
                 }
+                _ => {}
             }
-            _ => i += 1,
+        }
+        match &mut decl {
+            Decl::Func { named } if parens == 0 && !*named => {
+                *named = true;
+                names.insert(word.into());
+            }
+            Decl::Other if parens <= 1 => {
+                names.insert(word.into());
+            }
+            _ => {}
         }
     }
-    (braces == 0 && parens == 0 && brackets == 0).then_some(names)
-}
-
-/// The first `c` in `b` at or after `from`.
-fn memchr_from(b: &[u8], c: u8, from: usize) -> Option<usize> {
-    b.get(from..)?
-        .iter()
-        .position(|&x| x == c)
-        .map(|j| from + j)
+    (!tokens.broken() && braces == 0 && parens == 0 && brackets == 0).then_some(names)
 }
 
 /// The package name from the first `package` line of `text`, read without
 /// parsing (comments before it are skipped line by line).
-fn package_clause(text: &str) -> Option<String> {
+pub fn package_clause(text: &str) -> Option<String> {
     let mut in_block = false;
     for line in text.lines() {
         let t = line.trim();

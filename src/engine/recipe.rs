@@ -16,6 +16,7 @@ use super::error::{Error, RecipeError};
 use super::golang::{Go, GoDoc, GoMatch, GoNode, GoRoot};
 use super::gomod::GoVersion;
 use super::imports::{ImportTable, LocalName};
+use super::lex::{self, KeywordSet};
 use super::spec::{RecipeKind, RecipeSpec};
 
 /// Everything a recipe may look at about the file a match is in.
@@ -202,6 +203,15 @@ pub trait RecipeLogic: Send + Sync {
     /// Decides what one match is: a finding with a fix, a finding that only
     /// reports (saying why), or nothing (`None`: the match is not a problem).
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding>;
+
+    /// Whether the recipe can find anything in the file at `path`, asked
+    /// before the file is parsed, with its text: a recipe that never reports
+    /// in some files (a package, a module) says so here, and the file is not
+    /// parsed for it. The default is yes.
+    fn applies_to_file(&self, path: &Path, source: &str) -> bool {
+        let _ = (path, source);
+        true
+    }
 }
 
 /// A named condition on a match that `[[match.guards]]` entries refer to,
@@ -244,6 +254,9 @@ pub struct Recipe {
     template: Option<Fixer>,
     guards: Vec<CompiledGuard>,
     pub triggers: Vec<String>,
+    /// Keywords the rule needs in the file's code, derived from the node
+    /// kinds it requires: each set must meet the keywords of the file.
+    pub keywords: Vec<KeywordSet>,
     /// `[match] go-before`: files at this Go version or later are skipped.
     pub go_before: Option<GoVersion>,
     /// `[match] go-since`: files below this Go version are skipped.
@@ -330,6 +343,55 @@ fn replace_qualifiers(s: &str, subst: &[(String, String)]) -> String {
         result.push_str(rest);
         out = result;
     }
+    out
+}
+
+/// The keywords a file's code must hold for `rule` to match in it, as sets
+/// of which each must meet the file's keywords. They come from the node
+/// kinds the rule requires (its own `kind`, and those of `inside`, `has`,
+/// `follows` and `precedes` sub-rules, through `all` and `any`): a
+/// `go_statement` cannot exist without the `go` keyword. `not` and
+/// `matches` require nothing that can be told from here.
+fn required_keywords(rule: &toml::Value) -> Vec<KeywordSet> {
+    let Some(t) = rule.as_table() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(k) = t
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .and_then(lex::keyword_of_kind)
+    {
+        out.push(k);
+    }
+    for relation in ["inside", "has", "follows", "precedes"] {
+        if let Some(sub) = t.get(relation) {
+            out.extend(required_keywords(sub));
+        }
+    }
+    if let Some(all) = t.get("all").and_then(|a| a.as_array()) {
+        for sub in all {
+            out.extend(required_keywords(sub));
+        }
+    }
+    if let Some(any) = t.get("any").and_then(|a| a.as_array()) {
+        // One of the branches matches, so the file holds a keyword of one
+        // of them: the union of one set per branch, when each has one.
+        let mut union = KeywordSet::default();
+        for sub in any {
+            match required_keywords(sub).first() {
+                Some(k) => union = union.union(*k),
+                None => {
+                    union = KeywordSet::default();
+                    break;
+                }
+            }
+        }
+        if !union.is_empty() && !any.is_empty() {
+            out.push(union);
+        }
+    }
+    out.dedup();
     out
 }
 
@@ -438,6 +500,7 @@ impl Recipe {
             .triggers
             .clone()
             .unwrap_or_else(|| derive_triggers(&spec));
+        let keywords = required_keywords(&spec.matching.rule);
         let version = |field: &str, v: &Option<String>| match v {
             Some(v) => v
                 .parse::<GoVersion>()
@@ -489,6 +552,7 @@ impl Recipe {
             logic,
             template,
             triggers,
+            keywords,
             spec,
         })
     }
@@ -496,6 +560,12 @@ impl Recipe {
     /// Whether the recipe runs on files at Go version `v` (`go-before`, `go-since`).
     pub fn applies_to(&self, v: GoVersion) -> bool {
         self.go_before.is_none_or(|b| v < b) && self.go_since.is_none_or(|s| v >= s)
+    }
+
+    /// Whether the recipe's implementation can find anything in this file
+    /// (see [`RecipeLogic::applies_to_file`]), judged before parsing.
+    pub fn applies_to_file(&self, path: &Path, source: &str) -> bool {
+        self.logic.is_none_or(|l| l.applies_to_file(path, source))
     }
 
     /// The recipe with its `--set` settings in place (see [`fill_settings`]);
@@ -873,6 +943,8 @@ pub struct Prefilter {
     owners: Vec<Vec<usize>>,
     /// Recipes without triggers: they run on every file.
     always: Vec<usize>,
+    /// For each recipe, the keyword sets its rule needs in the file's code.
+    keywords: Vec<Vec<KeywordSet>>,
 }
 
 impl Prefilter {
@@ -903,10 +975,13 @@ impl Prefilter {
             automaton,
             owners,
             always,
+            keywords: recipes.iter().map(|r| r.keywords.clone()).collect(),
         }
     }
 
-    /// Indices of the recipes whose triggers occur in `bytes` (ascending).
+    /// Indices of the recipes that may match `bytes` (ascending): one of
+    /// their triggers occurs in them, and the code (outside comments and
+    /// literals) holds the keywords their rules need.
     pub fn candidates(&self, bytes: &[u8], n_recipes: usize) -> Vec<usize> {
         let mut hit = vec![false; n_recipes];
         for &i in &self.always {
@@ -929,9 +1004,17 @@ impl Prefilter {
                 }
             }
         }
+        let mut code: Option<KeywordSet> = None;
         hit.iter()
             .enumerate()
-            .filter(|(_, h)| **h)
+            .filter(|(i, h)| {
+                **h && self.keywords.get(*i).is_none_or(|needed| {
+                    needed.is_empty() || {
+                        let found = *code.get_or_insert_with(|| lex::keywords_in_code(bytes));
+                        needed.iter().all(|k| k.meets(found))
+                    }
+                })
+            })
             .map(|(i, _)| i)
             .collect()
     }
@@ -946,6 +1029,107 @@ pub fn is_known_kind(kind: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn report_recipe(id: &str, matching: &str) -> Recipe {
+        let text = format!(
+            "id = \"{id}\"\nkind = \"report\"\nsummary = \"s\"\nmessage = \"m\"\nrationale = \"r\"\n\n[match]\n{matching}\n"
+        );
+        Recipe::compile(RecipeSpec::from_toml(&text).expect("spec"), |_| None).expect("compiles")
+    }
+
+    fn names(sets: &[KeywordSet]) -> Vec<Vec<&'static str>> {
+        sets.iter().map(|k| k.names().collect()).collect()
+    }
+
+    #[test]
+    fn rules_require_the_keywords_of_their_kinds() {
+        let r = report_recipe(
+            "spin",
+            "rule = { kind = \"default_case\", inside = { kind = \"select_statement\" } }",
+        );
+        assert_eq!(names(&r.keywords), [["default"], ["select"]]);
+        let r = report_recipe(
+            "either",
+            "rule = { any = [{ kind = \"go_statement\" }, { kind = \"defer_statement\" }] }",
+        );
+        assert_eq!(names(&r.keywords), [["defer", "go"]]);
+        // A branch without a keyword, or a negated kind, requires nothing.
+        let r = report_recipe(
+            "loose",
+            "rule = { any = [{ kind = \"go_statement\" }, { kind = \"send_statement\" }] }",
+        );
+        assert!(r.keywords.is_empty());
+        let r = report_recipe(
+            "negated",
+            "rule = { kind = \"call_expression\", not = { inside = { kind = \"go_statement\" } } }",
+        );
+        assert!(r.keywords.is_empty());
+        let r = report_recipe(
+            "both",
+            "rule = { all = [{ kind = \"call_expression\" }, { inside = { kind = \"for_statement\", stopBy = \"end\" } }] }",
+        );
+        assert_eq!(names(&r.keywords), [["for"]]);
+    }
+
+    #[test]
+    fn keywords_in_comments_and_strings_do_not_make_a_candidate() {
+        let recipes = vec![
+            report_recipe(
+                "spawn",
+                "triggers = [\"go \"]\nrule = { kind = \"go_statement\" }",
+            ),
+            report_recipe(
+                "calls",
+                "triggers = [\"go \"]\nrule = { kind = \"call_expression\" }",
+            ),
+        ];
+        let filter = Prefilter::new(&recipes);
+        let prose = "package p\n// we go on\nfunc f() { s := \"go home\"; g(s) }\n";
+        assert_eq!(filter.candidates(prose.as_bytes(), 2), [1]);
+        let code = "package p\nfunc f() { go g() }\n";
+        assert_eq!(filter.candidates(code.as_bytes(), 2), [0, 1]);
+        let broken = "package p\n// go on\nvar s = \"unterminated\n";
+        assert_eq!(filter.candidates(broken.as_bytes(), 2), [0, 1]);
+    }
+
+    #[test]
+    fn every_kind_with_a_keyword_is_a_kind_of_the_grammar() {
+        for kind in [
+            "go_statement",
+            "defer_statement",
+            "select_statement",
+            "for_statement",
+            "range_clause",
+            "if_statement",
+            "return_statement",
+            "expression_switch_statement",
+            "type_switch_statement",
+            "default_case",
+            "communication_case",
+            "expression_case",
+            "type_case",
+            "break_statement",
+            "continue_statement",
+            "goto_statement",
+            "fallthrough_statement",
+            "func_literal",
+            "function_declaration",
+            "method_declaration",
+            "function_type",
+            "channel_type",
+            "map_type",
+            "struct_type",
+            "interface_type",
+            "type_declaration",
+            "var_declaration",
+            "const_declaration",
+            "import_declaration",
+            "package_clause",
+        ] {
+            assert!(is_known_kind(kind), "{kind}");
+            assert!(lex::keyword_of_kind(kind).is_some(), "{kind}");
+        }
+    }
 
     #[test]
     fn qualifiers_are_substituted_on_word_boundaries() {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::engine::golang::GoNode;
+use crate::engine::package::package_clause;
 use crate::engine::{Finding, MatchContext, RecipeLogic};
 
 pub struct LinknameRuntime;
@@ -43,12 +44,13 @@ const RUNTIME_TYPES: &[&str] = &[
 ];
 
 impl RecipeLogic for LinknameRuntime {
+    fn applies_to_file(&self, path: &Path, source: &str) -> bool {
+        // The standard library and the toolchain ship with the runtime.
+        package_clause(source).as_deref() != Some("runtime") && !in_toolchain_module(path)
+    }
+
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let node = cx.node();
-        if cx.file.package_name() == "runtime" || in_toolchain_module(cx.file.path) {
-            // The standard library and the toolchain ship with the runtime.
-            return None;
-        }
         if node.kind() == "comment" {
             return linkname(cx, &node);
         }
