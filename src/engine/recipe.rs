@@ -501,6 +501,19 @@ impl Recipe {
             .clone()
             .unwrap_or_else(|| derive_triggers(&spec));
         let keywords = required_keywords(&spec.matching.rule);
+        if spec.matching.code_triggers {
+            if triggers.is_empty() {
+                return Err(err("code-triggers = true needs triggers".into()));
+            }
+            if let Some(t) = triggers
+                .iter()
+                .find(|t| t.is_empty() || !t.bytes().all(lex::is_word_byte))
+            {
+                return Err(err(format!(
+                    "code-triggers: trigger {t:?} is not made of identifier characters, so it never occurs inside one"
+                )));
+            }
+        }
         let version = |field: &str, v: &Option<String>| match v {
             Some(v) => v
                 .parse::<GoVersion>()
@@ -945,17 +958,28 @@ pub struct Prefilter {
     always: Vec<usize>,
     /// For each recipe, the keyword sets its rule needs in the file's code.
     keywords: Vec<Vec<KeywordSet>>,
+    /// The triggers of those recipes, searched in each identifier.
+    code_automaton: Option<AhoCorasick>,
+    /// For each pattern of `code_automaton`, the recipes it triggers.
+    code_owners: Vec<Vec<usize>>,
 }
 
 impl Prefilter {
     pub fn new(recipes: &[Recipe]) -> Self {
         let mut patterns: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut code_patterns: Vec<String> = Vec::new();
+        let mut code_owners: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
         for (i, r) in recipes.iter().enumerate() {
             if r.triggers.is_empty() {
                 always.push(i);
             }
+            let (patterns, owners) = if r.spec.matching.code_triggers {
+                (&mut code_patterns, &mut code_owners)
+            } else {
+                (&mut patterns, &mut owners)
+            };
             for t in &r.triggers {
                 match patterns.iter().position(|p| p == t) {
                     Some(j) => owners[j].push(i),
@@ -966,16 +990,17 @@ impl Prefilter {
                 }
             }
         }
-        let automaton = if patterns.is_empty() {
-            None
-        } else {
-            Some(AhoCorasick::new(&patterns).expect("trigger strings build an automaton"))
+        let build = |patterns: &[String]| {
+            (!patterns.is_empty())
+                .then(|| AhoCorasick::new(patterns).expect("trigger strings build an automaton"))
         };
         Prefilter {
-            automaton,
+            automaton: build(&patterns),
             owners,
             always,
             keywords: recipes.iter().map(|r| r.keywords.clone()).collect(),
+            code_automaton: build(&code_patterns),
+            code_owners,
         }
     }
 
@@ -1000,6 +1025,32 @@ impl Prefilter {
                     }
                     if left == 0 {
                         break;
+                    }
+                }
+            }
+        }
+        if let Some(ac) = &self.code_automaton {
+            // Byte search first: lexing is only worth it when a trigger
+            // occurs somewhere.
+            let mut in_bytes = vec![false; self.code_owners.len()];
+            for m in ac.find_overlapping_iter(bytes) {
+                in_bytes[m.pattern().as_usize()] = true;
+            }
+            if in_bytes.contains(&true) {
+                let mut in_code = vec![false; self.code_owners.len()];
+                let mut tokens = lex::Tokens::new(bytes);
+                for t in tokens.by_ref() {
+                    if let lex::Token::Word(w) = t {
+                        for m in ac.find_overlapping_iter(w) {
+                            in_code[m.pattern().as_usize()] = true;
+                        }
+                    }
+                }
+                // Text that does not lex: a trigger anywhere may be code.
+                let found = if tokens.broken() { in_bytes } else { in_code };
+                for (p, _) in found.iter().enumerate().filter(|(_, f)| **f) {
+                    for &r in &self.code_owners[p] {
+                        hit[r] = true;
                     }
                 }
             }
@@ -1090,6 +1141,37 @@ mod tests {
         assert_eq!(filter.candidates(code.as_bytes(), 2), [0, 1]);
         let broken = "package p\n// go on\nvar s = \"unterminated\n";
         assert_eq!(filter.candidates(broken.as_bytes(), 2), [0, 1]);
+    }
+
+    #[test]
+    fn code_triggers_count_inside_identifiers_only() {
+        let recipes = vec![report_recipe(
+            "ns",
+            "triggers = [\"unshare\", \"Unshare\"]\ncode-triggers = true\nrule = { kind = \"call_expression\" }",
+        )];
+        let filter = Prefilter::new(&recipes);
+        let prose = "package p\n// the map is unshared here\nfunc f() { g(\"unshare\") }\n";
+        assert!(filter.candidates(prose.as_bytes(), 1).is_empty());
+        for code in [
+            "package p\nfunc f() { unix.Unshare(0) }\n",
+            "package p\nfunc f() { sysUnshareAll() }\n",
+            "package p\n// unshare\nvar s = \"broken\n",
+        ] {
+            assert_eq!(filter.candidates(code.as_bytes(), 1), [0], "{code}");
+        }
+    }
+
+    #[test]
+    fn code_triggers_must_be_identifier_characters() {
+        let text = "id = \"bad\"\nkind = \"report\"\nsummary = \"s\"\nmessage = \"m\"\nrationale = \"r\"\n\n[match]\ntriggers = [\"go \"]\ncode-triggers = true\nrule = { kind = \"go_statement\" }\n";
+        let err = Recipe::compile(RecipeSpec::from_toml(text).expect("spec"), |_| None)
+            .err()
+            .expect("refused");
+        assert!(
+            err.to_string()
+                .contains("not made of identifier characters"),
+            "{err}"
+        );
     }
 
     #[test]

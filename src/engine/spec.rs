@@ -75,6 +75,11 @@ pub struct MatchSpec {
     /// when absent.
     #[serde(default)]
     pub triggers: Option<Vec<String>>,
+    /// The triggers count only inside identifiers of the code, not in
+    /// comments, strings or runes (each trigger is then made of identifier
+    /// characters): `unshare` then no longer matches "unshared" in prose.
+    #[serde(default, rename = "code-triggers")]
+    pub code_triggers: bool,
     /// The recipe only applies to files whose Go version is below this one
     /// (e.g. `"1.14"` for problems that newer runtimes solved); other files
     /// are skipped before parsing.
