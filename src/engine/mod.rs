@@ -370,6 +370,7 @@ impl Engine {
             settings: &self.settings,
             package,
             decls: Default::default(),
+            linknames: Default::default(),
         };
         // Per candidate recipe, the matcher for this file's import names.
         let mut matchers = vec![None; self.recipes.len()];
