@@ -85,9 +85,10 @@ struct Shift {
 impl EditSet {
     /// Adds all of `fix` or nothing; returns whether it was added.
     pub fn try_add(&mut self, fix: &[TextEdit]) -> bool {
-        let clash = fix.iter().enumerate().any(|(i, e)| {
-            self.overlaps_accepted(e) || fix[i + 1..].iter().any(|b| b.overlaps(e))
-        });
+        let clash = fix
+            .iter()
+            .enumerate()
+            .any(|(i, e)| self.overlaps_accepted(e) || fix[i + 1..].iter().any(|b| b.overlaps(e)));
         if clash {
             return false;
         }
@@ -166,9 +167,9 @@ impl EditSet {
                 return (start + if end { s.new_len as isize } else { 0 }) as usize;
             }
             Some(s) => s.before,
-            None => shifts
-                .last()
-                .map_or(0, |s| s.before + s.new_len as isize - s.range.len() as isize),
+            None => shifts.last().map_or(0, |s| {
+                s.before + s.new_len as isize - s.range.len() as isize
+            }),
         };
         (offset as isize + shift) as usize
     }

@@ -272,8 +272,9 @@ impl Engine {
         let findings = if has_error {
             let (kept, dropped): (Vec<_>, Vec<_>) =
                 findings.into_iter().partition(|f| !near_error(&root, f));
+            let lines = LineIndex::new(source);
             for f in dropped {
-                let (line, _) = position(source, f.range.start);
+                let (line, _) = lines.position(f.range.start);
                 out.warnings.push(format!(
                     "line {line}: syntax error near a {} finding; skipped (neither reported nor rewritten)",
                     f.recipe
