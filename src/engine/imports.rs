@@ -125,8 +125,9 @@ impl ImportTable {
 }
 
 /// How many times each local name is used as a package qualifier
-/// (`name.X` in expressions and types).
-fn qualifier_uses(root: &GoRoot) -> HashMap<String, usize> {
+/// (`name.X` in expressions and types). [`tidy_parsed`] compares the counts
+/// before and after a rewrite.
+pub fn qualifier_uses(root: &GoRoot) -> HashMap<String, usize> {
     let mut uses = HashMap::new();
     for n in root.root().dfs() {
         let qualifier = match &*n.kind() {
@@ -149,21 +150,25 @@ fn qualifier_uses(root: &GoRoot) -> HashMap<String, usize> {
 /// Dot and blank imports are never removed: their use cannot be counted
 /// without type information.
 pub fn tidy(original: &GoRoot, rewritten: &str, needed: &BTreeSet<String>) -> String {
-    tidy_parsed(original, rewritten, needed).0
+    tidy_parsed(&qualifier_uses(original), rewritten.to_string(), needed).0
 }
 
-/// [`tidy`], with the parse of the text it returns, when it had to parse
-/// that text anyway (the rewrite needed no import change).
+/// [`tidy`] from the [`qualifier_uses`] of the original text, with the
+/// parse of the text it returns, when it had to parse that text anyway (the
+/// rewrite needed no import change).
+///
+/// It takes the counts rather than the original tree, and the text by
+/// value, so that on a huge file no more than one syntax tree and about two
+/// copies of the text are alive at once.
 pub fn tidy_parsed(
-    original: &GoRoot,
-    rewritten: &str,
+    before: &HashMap<String, usize>,
+    rewritten: String,
     needed: &BTreeSet<String>,
 ) -> (String, Option<GoRoot>) {
-    let before = qualifier_uses(original);
-    let root = parse(rewritten);
+    let root = parse(&rewritten);
     let after = qualifier_uses(&root);
     let table = ImportTable::from_root(&root);
-    let src = rewritten;
+    let src = rewritten.as_str();
 
     let mut edits = Vec::new();
     let mut removed_per_decl: HashMap<usize, usize> = HashMap::new();
@@ -182,6 +187,7 @@ pub fn tidy_parsed(
             *removed_per_decl.entry(imp.decl_range.start).or_insert(0) += 1;
         }
     }
+    drop(after);
     let mut whole_decls = BTreeSet::new();
     for imp in &unused {
         if removed_per_decl[&imp.decl_range.start] == imp.decl_len {
@@ -195,26 +201,27 @@ pub fn tidy_parsed(
 
     let missing: Vec<&String> = needed.iter().filter(|p| !table.has(p)).collect();
     if edits.is_empty() && missing.is_empty() {
-        return (rewritten.to_string(), Some(root));
-    }
-    let pruned = if edits.is_empty() {
-        rewritten.to_string()
-    } else {
-        apply_edits(src, &edits)
-    };
-    if missing.is_empty() {
-        return (pruned, None);
+        return (rewritten, Some(root));
     }
     // Additions go into what is left once the unused imports are gone: the
-    // declaration they would have joined may be one that was removed.
-    let root = if edits.is_empty() {
-        root
+    // declaration they would have joined may be one that was removed. The
+    // tree of the text before pruning goes before the pruned text is parsed.
+    let (pruned, root) = if edits.is_empty() {
+        (rewritten, root)
     } else {
-        parse(&pruned)
+        drop(root);
+        let pruned = apply_edits(src, &edits);
+        drop(rewritten);
+        if missing.is_empty() {
+            return (pruned, None);
+        }
+        let root = parse(&pruned);
+        (pruned, root)
     };
     let table = ImportTable::from_root(&root);
     let kept: Vec<&Import> = table.iter().collect();
     let additions = add_imports(&pruned, &root, &kept, &missing);
+    drop(root);
     (apply_edits(&pruned, &additions), None)
 }
 

@@ -277,8 +277,9 @@ impl Engine {
         let findings = if has_error {
             let (kept, dropped): (Vec<_>, Vec<_>) =
                 findings.into_iter().partition(|f| !near_error(&root, f));
+            let lines = LineIndex::new(source);
             for f in dropped {
-                let (line, _) = position(source, f.range.start);
+                let (line, _) = lines.position(f.range.start);
                 out.warnings.push(format!(
                     "line {line}: syntax error near a {} finding; skipped (neither reported nor rewritten)",
                     f.recipe
@@ -298,13 +299,25 @@ impl Engine {
         } else {
             findings
         };
+        // The fixes need only the original tree's qualifier counts (for the
+        // import upkeep): the tree goes now, before the findings are copied
+        // into the outcome, so that neither those copies nor the fix-point
+        // loop and the tidy step ever share the memory with it.
+        let rewrite = mode == Mode::Rewrite && findings.iter().any(|f| f.fix.is_some());
+        let qualifiers = if rewrite {
+            imports::qualifier_uses(&root)
+        } else {
+            Default::default()
+        };
+        drop(root);
         let lines = LineIndex::new(source);
         out.findings = findings.iter().map(|f| lines.locate(f)).collect();
+        drop(lines);
         if mode == Mode::Rewrite && unparsed_fixes > 0 {
             out.warnings
                 .push("the file does not parse as Go; it was not rewritten".into());
         }
-        if mode == Mode::Check || !findings.iter().any(|f| f.fix.is_some()) {
+        if !rewrite {
             return out;
         }
         let mut left_out = Vec::new();
@@ -328,7 +341,7 @@ impl Engine {
         match self.fix_point(
             path,
             source,
-            &root,
+            &qualifiers,
             go_version,
             findings,
             &candidates,
@@ -375,6 +388,7 @@ impl Engine {
             settings: &self.settings,
             package,
             decls: Default::default(),
+            linknames: Default::default(),
         };
         // Per candidate recipe, the matcher for this file's import names.
         let mut matchers = vec![None; self.recipes.len()];
@@ -410,13 +424,15 @@ impl Engine {
     /// Applies fixes round after round until none is left over. `left_out`
     /// are fixes not to apply (recipe and bytes of the current text): they
     /// are followed through each round's edits, and a later finding of the
-    /// same recipe on those bytes is not applied either.
+    /// same recipe on those bytes is not applied either. `qualifiers` are
+    /// the [`imports::qualifier_uses`] of the original text. One syntax tree
+    /// at most is alive at a time: each round's tree goes at its end.
     #[allow(clippy::too_many_arguments)]
     fn fix_point(
         &self,
         path: &Path,
         original: &str,
-        original_root: &GoRoot,
+        qualifiers: &std::collections::HashMap<String, usize>,
         go_version: GoVersion,
         first: Vec<Finding>,
         candidates: &[usize],
@@ -457,7 +473,11 @@ impl Engine {
                 }
             }
             if deferred == 0 {
-                let (tidied, parsed) = imports::tidy_parsed(original_root, &text, &needed);
+                // Nothing of this round is needed any more: the findings and
+                // edits go before the text is parsed again.
+                drop(findings);
+                drop(set);
+                let (tidied, parsed) = imports::tidy_parsed(qualifiers, text, &needed);
                 // The text is parsed once more only when tidying changed it.
                 let check = parsed.unwrap_or_else(|| parse(&tidied));
                 if golang::has_syntax_error(&check.root()) {

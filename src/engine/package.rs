@@ -985,6 +985,7 @@ mod resolution_tests {
             settings: &settings,
             package: &package,
             decls: Default::default(),
+            linknames: Default::default(),
         };
         let got: Vec<String> = root
             .root()

@@ -32,6 +32,10 @@ pub struct FileContext<'r> {
     /// The package's declarations by name, indexed on first use (start
     /// with `Default::default()`).
     pub decls: std::cell::OnceCell<super::package::DeclIndex<'r>>,
+    /// The names that the file's `//go:linkname` directives link, read on
+    /// first use (start with `Default::default()`); see
+    /// [`FileContext::linkname_targets`].
+    pub linknames: std::cell::OnceCell<std::collections::HashSet<String>>,
 }
 
 impl FileContext<'_> {
@@ -44,6 +48,20 @@ impl FileContext<'_> {
             .and_then(|p| p.named_children().next())
             .map(|n| n.text().to_string())
             .unwrap_or_default()
+    }
+
+    /// The local names that `//go:linkname` directives anywhere in the file
+    /// link (the directive's first argument). The file is read once, on the
+    /// first call, however many findings ask.
+    pub fn linkname_targets(&self) -> &std::collections::HashSet<String> {
+        self.linknames.get_or_init(|| {
+            self.source
+                .lines()
+                .filter(|l| l.starts_with("//go:linkname "))
+                .filter_map(|l| l.split_whitespace().nth(1))
+                .map(str::to_string)
+                .collect()
+        })
     }
 
     /// Whether this is a `_test.go` file.

@@ -236,6 +236,7 @@ mod tests {
             settings: &settings,
             package: &package,
             decls: Default::default(),
+            linknames: Default::default(),
         };
         let func = root
             .root()

@@ -439,12 +439,8 @@ pub fn externally_linked(file: &FileContext<'_>, node: &GoNode<'_>) -> bool {
     if top.kind() != "function_declaration" {
         return false;
     }
-    let name = top.field("name").map(|n| n.text().to_string());
-    name.is_some_and(|n| {
-        src.lines().any(|l| {
-            l.starts_with("//go:linkname ") && l.split_whitespace().nth(1) == Some(n.as_str())
-        })
-    })
+    top.field("name")
+        .is_some_and(|n| file.linkname_targets().contains(&*n.text()))
 }
 
 /// Whether `node` is test-support code, even in a non-test file: a

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::LineCursor;
 use crate::engine::gomod::normalize;
 use crate::engine::Located;
 
@@ -81,8 +82,8 @@ impl Counts {
         rel.to_string_lossy().replace('\\', "/")
     }
 
-    fn key(&self, name: &str, source: &str, f: &Located) -> Key {
-        let line = source.lines().nth(f.line.saturating_sub(1)).unwrap_or("");
+    fn key(&self, name: &str, lines: &mut LineCursor<'_>, f: &Located) -> Key {
+        let line = lines.nth(f.line.saturating_sub(1)).unwrap_or("");
         (
             name.to_string(),
             f.finding.recipe.to_string(),
@@ -112,8 +113,9 @@ impl BaselineWriter {
     /// Records the findings of one file.
     pub fn add(&mut self, file: &Path, source: &str, findings: &[Located]) {
         let name = self.counts.name(file);
+        let mut lines = LineCursor::new(source);
         for f in findings {
-            let key = self.counts.key(&name, source, f);
+            let key = self.counts.key(&name, &mut lines, f);
             *self.counts.counts.entry(key).or_insert(0) += 1;
         }
     }
@@ -190,8 +192,9 @@ impl Baseline {
     /// covered, the others are new.
     pub fn filter(&mut self, file: &Path, source: &str, findings: &mut Vec<Located>) {
         let name = self.left.name(file);
+        let mut lines = LineCursor::new(source);
         findings.retain(|f| {
-            let key = self.left.key(&name, source, f);
+            let key = self.left.key(&name, &mut lines, f);
             match self.left.counts.get_mut(&key) {
                 Some(n) if *n > 0 => {
                     *n -= 1;

@@ -63,9 +63,10 @@ pub fn fingerprint(recipe: &str, path: &str, line_text: &str, occurrence: usize)
 impl<W: Write> Printer for GitlabPrinter<W> {
     fn file(&mut self, path: &str, source: &str, outcome: &FileOutcome) -> io::Result<()> {
         let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut lines = super::LineCursor::new(source);
         for f in &outcome.findings {
             let id = &*f.finding.recipe;
-            let text = source.lines().nth(f.line - 1).unwrap_or("").trim();
+            let text = lines.nth(f.line - 1).unwrap_or("").trim();
             let n = seen.entry((id, text)).or_insert(0);
             let issue = Issue {
                 description: &f.finding.message,

@@ -63,6 +63,38 @@ pub fn docs_pointer(id: &str) -> String {
     format!("gomend explain {id}")
 }
 
+/// The lines of a text by number, read forward: asking for them in
+/// increasing order, as a file's findings come, walks the text once (a
+/// finding's source line is printed in time linear in the file, not in
+/// findings times file size).
+pub struct LineCursor<'a> {
+    source: &'a str,
+    rest: std::str::Lines<'a>,
+    /// The index of the line `rest` yields next.
+    next: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    pub fn new(source: &'a str) -> Self {
+        LineCursor {
+            source,
+            rest: source.lines(),
+            next: 0,
+        }
+    }
+
+    /// What `source.lines().nth(index)` gives.
+    pub fn nth(&mut self, index: usize) -> Option<&'a str> {
+        if index < self.next {
+            self.rest = self.source.lines();
+            self.next = 0;
+        }
+        let line = self.rest.nth(index - self.next);
+        self.next = index + 1;
+        line
+    }
+}
+
 /// A position in a text counted as tools that index by characters expect:
 /// 1-based line, and 1-based column in UTF-16 code units (SARIF's default
 /// `columnKind`, and what editors and GitHub count).
@@ -85,6 +117,15 @@ pub fn utf16_span(source: &str, lines: &LineIndex, f: &Located) -> (usize, usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_cursor_reads_lines_in_any_order() {
+        let src = "a\nb\r\n\nd";
+        let mut cursor = LineCursor::new(src);
+        for i in [0, 1, 1, 3, 4, 9, 2, 0, 3] {
+            assert_eq!(cursor.nth(i), src.lines().nth(i), "line {i}");
+        }
+    }
 
     #[test]
     fn utf16_columns_count_characters_not_bytes() {

@@ -22,13 +22,14 @@ impl<W: Write> Printer for TextPrinter<W> {
     fn file(&mut self, path: &str, source: &str, outcome: &FileOutcome) -> io::Result<()> {
         let loc = Style::new().bold();
         let id = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
+        let mut lines = super::LineCursor::new(source);
         for f in &outcome.findings {
             writeln!(
                 self.out,
                 "{loc}{path}:{}:{}:{loc:#} {id}{}:{id:#} {}",
                 f.line, f.column, f.finding.recipe, f.finding.message
             )?;
-            let line = source.lines().nth(f.line - 1).unwrap_or("");
+            let line = lines.nth(f.line - 1).unwrap_or("");
             writeln!(self.out, "    {}", line.trim())?;
         }
         Ok(())
