@@ -193,8 +193,8 @@ pub fn keywords_in_code(text: &[u8]) -> KeywordSet {
     for t in tokens.by_ref() {
         if let Token::Word(w) = t {
             if (2..=11).contains(&w.len()) && w[0].is_ascii_lowercase() {
-                if let Some(k) = std::str::from_utf8(w).ok().and_then(KeywordSet::of) {
-                    found = found.union(k);
+                if let Some(i) = KEYWORDS.iter().position(|k| k.as_bytes() == w) {
+                    found = found.union(KeywordSet(1 << i));
                     if found == KeywordSet::ALL {
                         return found;
                     }
