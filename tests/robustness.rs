@@ -18,6 +18,7 @@
 //! | a file name with a tab | the diff header is quoted as git does, and `git apply` takes it |
 //! | `diff ../other` from a subdirectory of a repository | headers relative to the repository root, which stderr names |
 //! | a listed file that does not exist | exit 2 by default; `--ignore-missing` skips it with a note |
+//! | a 1.6 MB file with 20,000 fixes | rewritten with a peak below one syntax tree plus 12 times the file (`tests/memory.rs`); time grows linearly with the findings (`bench/positions.sh`) |
 
 mod support;
 
