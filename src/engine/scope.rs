@@ -8,7 +8,12 @@ use std::collections::HashSet;
 use super::golang::GoNode;
 
 /// Node kinds that introduce a function scope.
-const FUNCTIONS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
+pub const FUNCTIONS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
+
+/// Whether `node` is a function: a declaration, a method or a literal.
+pub fn is_function(node: &GoNode<'_>) -> bool {
+    FUNCTIONS.contains(&&*node.kind())
+}
 
 /// The names declared directly by `node` (not inside nested blocks).
 pub fn declared_names(node: &GoNode<'_>, out: &mut Vec<String>) {
@@ -113,7 +118,7 @@ fn declared_before(node: &GoNode<'_>, name: &str, boundary: Option<&GoNode<'_>>)
 
 /// The innermost function (declaration, method or literal) around `node`.
 pub fn enclosing_function<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
-    node.ancestors().find(|a| FUNCTIONS.contains(&&*a.kind()))
+    node.ancestors().find(is_function)
 }
 
 /// The top-level declaration holding `node`.

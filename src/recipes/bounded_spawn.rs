@@ -7,14 +7,16 @@ use std::collections::HashSet;
 
 use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
 use crate::engine::golang::GoNode;
-use crate::engine::scope::{declared_names, fresh_name_avoiding, is_shadowed, top_level};
+use crate::engine::scope::{
+    declared_names, enclosing_function, fresh_name_avoiding, is_function, is_shadowed, top_level,
+};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::goroutines::{
     call_name, channel_names, channel_use, declared_in_body, feeds_channel_after, goroutine_work,
     has_word, inside_literal_below, is_channel_expr, is_channel_type, is_io_call, lock_held_at,
     long_lived_loop, loop_variables, names_one_of, outermost_loop, runs_under_caller_lock, words,
-    written_type, CallTarget, Work, FUNCTIONS, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
+    written_type, CallTarget, Work, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
 };
 use super::intent;
 use super::util::enclosing_loop;
@@ -280,7 +282,7 @@ fn plan<'r>(file: &FileContext<'r>, go: &GoNode<'r>, limit: usize) -> Result<Opt
 /// closes or waits for something: such fan-outs are deliberate, so the total
 /// time is the slowest one rather than the sum.
 fn teardown_fanout(go: &GoNode<'_>, callee: &GoNode<'_>) -> Option<String> {
-    for f in go.ancestors().filter(|a| FUNCTIONS.contains(&&*a.kind())) {
+    for f in go.ancestors().filter(is_function) {
         if let Some(name) = f.field("name").map(|n| n.text().to_string()) {
             if names_one_of(&name, TEARDOWN_NAMES).is_some() {
                 return Some(format!(
@@ -782,7 +784,7 @@ fn shared_lock(code: &GoNode<'_>, go: &GoNode<'_>) -> Option<String> {
     if inside.is_empty() {
         return None;
     }
-    let func = go.ancestors().find(|a| FUNCTIONS.contains(&&*a.kind()))?;
+    let func = enclosing_function(go)?;
     let outside = lock_receivers(&func, Some(go));
     inside.into_iter().find(|r| outside.contains(r))
 }

@@ -11,11 +11,10 @@ use std::collections::HashSet;
 
 use crate::engine::golang::GoNode;
 use crate::engine::package::Callee;
-use crate::engine::scope::{declared_names, declared_within, is_shadowed, top_level};
+use crate::engine::scope::{
+    declared_names, declared_within, enclosing_function, is_function, is_shadowed, top_level,
+};
 use crate::engine::FileContext;
-
-/// Node kinds that introduce a function scope.
-pub const FUNCTIONS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
 
 // ---------------------------------------------------------------------------
 // Loops
@@ -24,11 +23,10 @@ pub const FUNCTIONS: &[&str] = &["function_declaration", "method_declaration", "
 pub fn outermost_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
     let mut found = None;
     for a in node.ancestors() {
-        let k = a.kind();
-        if FUNCTIONS.contains(&&*k) {
+        if is_function(&a) {
             break;
         }
-        if k == "for_statement" {
+        if a.kind() == "for_statement" {
             found = Some(a);
         }
     }
@@ -504,7 +502,7 @@ pub fn channel_use(code: &GoNode<'_>, chans: &HashSet<String>) -> Option<String>
 /// after the loop, before anything waits (`Wait()`): goroutines bounded in
 /// the loop could be waiting for it.
 pub fn feeds_channel_after(lp: &GoNode<'_>) -> Option<String> {
-    let func = lp.ancestors().find(|a| FUNCTIONS.contains(&&*a.kind()))?;
+    let func = enclosing_function(lp)?;
     let end = lp.range().end;
     let mut nodes: Vec<GoNode> = func.dfs().filter(|n| n.range().start >= end).collect();
     nodes.sort_by_key(|n| n.range().start);
@@ -787,7 +785,7 @@ fn io_named(name: &str) -> bool {
 /// value in such a block between them (a deferred unlock does not release
 /// it before `node`).
 pub fn lock_held_at(node: &GoNode<'_>) -> Option<String> {
-    let func = node.ancestors().find(|a| FUNCTIONS.contains(&&*a.kind()))?;
+    let func = enclosing_function(node)?;
     let start = node.range().start;
     // Statements directly in a block around `node`, before it.
     let encloses = |stmt: &GoNode<'_>| {

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use crate::engine::golang::GoNode;
+use crate::engine::scope::is_function;
 use crate::engine::{Finding, MatchContext, RecipeLogic};
 
 pub struct PreemptionPre114;
@@ -32,13 +33,6 @@ impl RecipeLogic for PreemptionPre114 {
             cx.file.go_version
         )))
     }
-}
-
-fn is_function(n: &GoNode<'_>) -> bool {
-    matches!(
-        &*n.kind(),
-        "func_literal" | "function_declaration" | "method_declaration"
-    )
 }
 
 /// Why the loop may run for long without a preemption point, or `None`.

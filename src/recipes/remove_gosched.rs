@@ -1,6 +1,7 @@
 //! `remove-gosched`: drop `runtime.Gosched()` calls sprinkled for fairness.
 
 use crate::engine::golang::GoNode;
+use crate::engine::scope::is_function;
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::intent;
@@ -116,12 +117,7 @@ impl RecipeLogic for RemoveGosched {
             ));
         }
         if alone
-            && block_owner(&stmt).is_some_and(|o| {
-                matches!(
-                    &*o.kind(),
-                    "function_declaration" | "method_declaration" | "func_literal"
-                )
-            })
+            && block_owner(&stmt).is_some_and(|o| is_function(&o))
         {
             return Some(cx.report("it is the whole body of a function that callers use to yield"));
         }

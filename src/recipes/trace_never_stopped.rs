@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use crate::engine::golang::GoNode;
+use crate::engine::scope::is_function;
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
 
 pub struct TraceNeverStopped;
@@ -121,12 +122,7 @@ fn is_trace_member(file: &FileContext<'_>, n: &GoNode<'_>, name: &str) -> bool {
 /// it (its own, or one it is nested in) calls `trace.Start` directly.
 fn stops_own_start(file: &FileContext<'_>, stop: &GoNode<'_>) -> bool {
     stop.ancestors()
-        .filter(|a| {
-            matches!(
-                &*a.kind(),
-                "func_literal" | "function_declaration" | "method_declaration"
-            )
-        })
+        .filter(is_function)
         .any(|f| {
             f.dfs().any(|c| {
                 c.kind() == "call_expression"

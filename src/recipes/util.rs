@@ -1,6 +1,7 @@
 //! Questions about Go syntax that several recipes ask.
 
 use crate::engine::golang::GoNode;
+use crate::engine::scope::is_function;
 use crate::engine::FileContext;
 
 /// The statement a call stands in: `f()` as an expression statement, or the
@@ -96,12 +97,7 @@ pub fn in_test_code(file: &FileContext<'_>, node: &GoNode<'_>) -> bool {
         return true;
     }
     node.ancestors()
-        .filter(|a| {
-            matches!(
-                &*a.kind(),
-                "function_declaration" | "method_declaration" | "func_literal"
-            )
-        })
+        .filter(is_function)
         .any(|f| testing_param(&f).is_some())
 }
 
@@ -128,7 +124,7 @@ pub fn enclosing_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
     for a in node.ancestors() {
         match &*a.kind() {
             "for_statement" => return Some(a),
-            "func_literal" | "function_declaration" | "method_declaration" => return None,
+            _ if is_function(&a) => return None,
             _ => {}
         }
     }
@@ -221,29 +217,22 @@ pub fn else_branch_of<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
 /// Whether `name` at `node` is a parameter (or result) of an enclosing
 /// function: an unused parameter is not an error in Go.
 fn is_parameter(node: &GoNode<'_>, name: &str) -> bool {
-    node.ancestors()
-        .filter(|a| {
-            matches!(
-                &*a.kind(),
-                "function_declaration" | "method_declaration" | "func_literal"
-            )
-        })
-        .any(|f| {
-            ["parameters", "result", "receiver"]
-                .iter()
-                .filter_map(|k| f.field(k))
-                .any(|params| {
-                    params
-                        .dfs()
-                        .filter(|n| {
-                            matches!(
-                                &*n.kind(),
-                                "parameter_declaration" | "variadic_parameter_declaration"
-                            )
-                        })
-                        .any(|p| p.field_children("name").any(|n| n.text() == name))
-                })
-        })
+    node.ancestors().filter(is_function).any(|f| {
+        ["parameters", "result", "receiver"]
+            .iter()
+            .filter_map(|k| f.field(k))
+            .any(|params| {
+                params
+                    .dfs()
+                    .filter(|n| {
+                        matches!(
+                            &*n.kind(),
+                            "parameter_declaration" | "variadic_parameter_declaration"
+                        )
+                    })
+                    .any(|p| p.field_children("name").any(|n| n.text() == name))
+            })
+    })
 }
 
 /// Deletes a statement that only calls something. When it is the only
@@ -328,7 +317,7 @@ pub fn guarding_ifs<'r>(node: &GoNode<'r>) -> Vec<GoNode<'r>> {
     let mut child = node.clone();
     for a in node.ancestors() {
         match &*a.kind() {
-            "func_literal" | "function_declaration" | "method_declaration" => break,
+            _ if is_function(&a) => break,
             "if_statement" => {
                 // Only the branches guard; a call in the condition is not guarded.
                 let in_branch = ["consequence", "alternative"]
