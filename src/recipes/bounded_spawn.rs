@@ -19,7 +19,7 @@ use super::goroutines::{
     written_type, CallTarget, Work, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
 };
 use super::intent;
-use super::util::enclosing_loop;
+use super::util::{is_receive, enclosing_loop};
 
 pub struct BoundedSpawn;
 
@@ -730,7 +730,7 @@ fn already_paced(loop_body: &GoNode<'_>, go: &GoNode<'_>) -> bool {
         }
         match &*n.kind() {
             "send_statement" | "select_statement" => true,
-            "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+            "unary_expression" => is_receive(&n),
             "call_expression" => n.field("function").is_some_and(|f| {
                 f.kind() == "selector_expression"
                     && f.field("field").is_some_and(|x| {

@@ -9,7 +9,7 @@ use crate::engine::scope::declared_names;
 use crate::engine::scope::declared_within;
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
 
-use super::util::{enclosing_loop, in_main_or_init};
+use super::util::{is_receive, enclosing_loop, in_main_or_init};
 
 pub struct GomaxprocsAsLock;
 
@@ -94,7 +94,7 @@ fn started_literal<'r>(go: &GoNode<'r>) -> Option<GoNode<'r>> {
 fn synchronises(file: &FileContext<'_>, lit: &GoNode<'_>) -> bool {
     lit.dfs().any(|n| match &*n.kind() {
         "send_statement" | "select_statement" => true,
-        "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+        "unary_expression" => is_receive(&n),
         "range_clause" => true,
         "selector_expression" => {
             let atomic = n.field("operand").is_some_and(|o| {

@@ -2,7 +2,7 @@
 
 use crate::engine::{Finding, MatchContext, RecipeLogic};
 
-use super::util::enclosing_loop;
+use super::util::{is_receive, enclosing_loop};
 
 pub struct GoroutinePerSend;
 
@@ -30,8 +30,7 @@ impl RecipeLogic for GoroutinePerSend {
         if value.dfs().any(|n| {
             n.kind() == "call_expression"
                 || n.kind() == "func_literal"
-                || (n.kind() == "unary_expression"
-                    && n.field("operator").is_some_and(|o| o.text() == "<-"))
+                || is_receive(&n)
         }) {
             return None;
         }

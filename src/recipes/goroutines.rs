@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 
+use super::util::is_receive;
 use crate::engine::golang::GoNode;
 use crate::engine::package::Callee;
 use crate::engine::scope::{
@@ -479,9 +480,7 @@ pub fn channel_use(code: &GoNode<'_>, chans: &HashSet<String>) -> Option<String>
         match &*n.kind() {
             "send_statement" => return Some("sends on a channel".into()),
             "select_statement" => return Some("selects on channels".into()),
-            "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "<-") => {
-                return Some("receives from a channel".into())
-            }
+            _ if is_receive(&n) => return Some("receives from a channel".into()),
             "call_expression"
                 if n.field("function").is_some_and(|f| {
                     f.kind() == "identifier" && f.text() == "close" && !is_shadowed(&f, "close")

@@ -4,6 +4,7 @@
 use crate::engine::golang::GoNode;
 use crate::engine::scope::{enclosing_function, is_shadowed};
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
+use super::util::is_receive;
 
 pub struct InitGoroutine;
 
@@ -34,7 +35,7 @@ fn go_reason(stmt: &GoNode<'_>) -> String {
         .is_some_and(|lit| {
             lit.dfs().any(|n| match &*n.kind() {
                 "select_statement" | "send_statement" => true,
-                "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+                "unary_expression" => is_receive(&n),
                 _ => false,
             })
         });

@@ -4,6 +4,7 @@
 use crate::engine::golang::GoNode;
 use crate::engine::scope::enclosing_function;
 use crate::engine::{Finding, MatchContext, RecipeLogic};
+use super::util::is_receive;
 
 pub struct NeverClosedDone;
 
@@ -70,7 +71,7 @@ fn single<'r>(list: &GoNode<'r>) -> Option<GoNode<'r>> {
 fn receive_of<'r>(u: &GoNode<'r>) -> Option<GoNode<'r>> {
     let parent = u.parent()?;
     match &*parent.kind() {
-        "unary_expression" if parent.field("operator").is_some_and(|o| o.text() == "<-") => {
+        _ if is_receive(&parent) => {
             Some(parent)
         }
         "range_clause"

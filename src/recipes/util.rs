@@ -158,6 +158,11 @@ pub fn calls_any(file: &FileContext<'_>, node: &GoNode<'_>, path: &str, names: &
         .any(|c| names.iter().any(|name| file.is_pkg_call(&c, path, name)))
 }
 
+/// Whether `node` receives from a channel (`<-ch`).
+pub fn is_receive(node: &GoNode<'_>) -> bool {
+    node.kind() == "unary_expression" && node.field("operator").is_some_and(|o| o.text() == "<-")
+}
+
 /// Whether evaluating `expr` can have side effects: calls (other than the
 /// pure built-ins `len` and `cap`) and channel receives.
 pub fn has_side_effects(expr: &GoNode<'_>) -> bool {
@@ -165,7 +170,7 @@ pub fn has_side_effects(expr: &GoNode<'_>) -> bool {
         "call_expression" => !n
             .field("function")
             .is_some_and(|f| f.kind() == "identifier" && matches!(&*f.text(), "len" | "cap")),
-        "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+        "unary_expression" => is_receive(&n),
         _ => false,
     })
 }
