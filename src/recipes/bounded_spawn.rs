@@ -15,11 +15,11 @@ use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 use super::goroutines::{
     call_name, channel_names, channel_use, declared_in_body, feeds_channel_after, goroutine_work,
     has_word, inside_literal_below, is_channel_expr, is_channel_type, is_io_call, lock_held_at,
-    long_lived_loop, loop_variables, names_one_of, outermost_loop, runs_under_caller_lock, words,
-    written_type, CallTarget, Work, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
+    long_lived_loop, loop_variables, names_one_of, outermost_loop, runs_under_caller_lock,
+    started_call, words, written_type, CallTarget, Work, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
 };
 use super::intent;
-use super::util::{is_receive, enclosing_loop};
+use super::util::{enclosing_loop, is_receive};
 
 pub struct BoundedSpawn;
 
@@ -164,7 +164,7 @@ fn plan<'r>(file: &FileContext<'r>, go: &GoNode<'r>, limit: usize) -> Result<Opt
                 .into(),
         );
     }
-    let Some(call) = go.named_children().find(|c| c.kind() == "call_expression") else {
+    let Some(call) = started_call(go) else {
         return Ok(None);
     };
     let Some(callee) = call.field("function") else {

@@ -3,10 +3,10 @@
 
 use std::collections::HashSet;
 
+use super::util::is_receive;
 use crate::engine::golang::GoNode;
 use crate::engine::package::Callee;
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
-use super::util::is_receive;
 
 pub struct BusyPoll;
 
@@ -237,9 +237,7 @@ fn never_blocks(
             "send_statement" | "select_statement" | "range_clause" | "go_statement" => {
                 return false
             }
-            _ if is_receive(&n) => {
-                return false
-            }
+            _ if is_receive(&n) => return false,
             "call_expression" if !quick_call(file, &n, depth, seen) => return false,
             _ => {}
         }

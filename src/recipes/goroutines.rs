@@ -683,6 +683,18 @@ pub struct Work<'r> {
     pub calls: Vec<(GoNode<'r>, CallTarget<'r>)>,
 }
 
+/// The call a `go` or `defer` statement starts.
+pub fn started_call<'r>(stmt: &GoNode<'r>) -> Option<GoNode<'r>> {
+    stmt.named_children()
+        .find(|c| c.kind() == "call_expression")
+}
+
+/// The function literal a `go func(...) {...}(...)` statement starts.
+pub fn started_literal<'r>(go: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let f = started_call(go)?.field("function")?;
+    (f.kind() == "func_literal").then_some(f)
+}
+
 /// What the `go` statement `go` runs.
 pub fn goroutine_work<'r>(file: &FileContext<'r>, go: &GoNode<'r>) -> Work<'r> {
     let mut code = vec![go.clone()];

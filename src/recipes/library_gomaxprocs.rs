@@ -8,7 +8,9 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::{declared_names, enclosing_function, is_shadowed};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
-use super::util::{is_receive, block_owner, call_statement, dot_import_blocks_removal, sibling_statements};
+use super::util::{
+    block_owner, call_statement, dot_import_blocks_removal, is_receive, sibling_statements,
+};
 
 pub struct LibraryGomaxprocs;
 

@@ -11,7 +11,7 @@ use crate::engine::scope::{declared_names, enclosing_function, fresh_name_avoidi
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::flow::{contains, resolve, Flow, Var};
-use super::util::{is_receive, enclosing_loop};
+use super::util::{enclosing_loop, is_receive};
 
 pub struct LostCancel;
 

@@ -6,10 +6,10 @@
 
 use std::collections::HashMap;
 
+use super::util::is_receive;
 use crate::engine::golang::GoNode;
 use crate::engine::scope::is_function;
 use crate::engine::{Finding, MatchContext, RecipeLogic};
-use super::util::is_receive;
 
 pub struct PreemptionPre114;
 
@@ -257,7 +257,7 @@ fn is_preemption_point(n: &GoNode<'_>) -> bool {
         }),
         "send_statement" | "select_statement" | "composite_literal" | "func_literal"
         | "go_statement" | "defer_statement" => true,
-        "unary_expression" => is_receive(&n),
+        "unary_expression" => is_receive(n),
         _ => false,
     }
 }

@@ -116,9 +116,7 @@ impl RecipeLogic for RemoveGosched {
                 "the loop only checks a condition and yields: a polling wait that needs a blocking wait (channel, sync.Cond), not removal",
             ));
         }
-        if alone
-            && block_owner(&stmt).is_some_and(|o| is_function(&o))
-        {
+        if alone && block_owner(&stmt).is_some_and(|o| is_function(&o)) {
             return Some(cx.report("it is the whole body of a function that callers use to yield"));
         }
         let is_method = |s: &Option<_>, names: &[&str]| {

@@ -6,7 +6,7 @@ use crate::engine::golang::GoNode;
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::intent;
-use super::util::{is_receive, in_test_code, loop_of, sibling_statements};
+use super::util::{in_test_code, is_receive, loop_of, sibling_statements};
 
 pub struct SelectDefaultSpin;
 

@@ -8,7 +8,7 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::{declared_names, enclosing_function, fresh_name_avoiding, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
-use super::util::{is_receive, enclosing_loop};
+use super::util::{enclosing_loop, is_receive};
 
 pub struct TimerReset;
 
