@@ -8,7 +8,9 @@
 //! `bounded-spawn` is `BoundedSpawn`) implementing [`RecipeLogic`]. Nothing
 //! else is edited: build.rs declares the module and adds it to
 //! [`logic_for`], and stops the build with the file's name when a codemod
-//! names an implementation whose file is missing.
+//! names an implementation whose file is missing. `cargo fmt` does not
+//! see modules declared in generated code: format them with
+//! `cargo fmt -- src/recipes/*.rs` (scripts/test.sh checks it).
 //!
 //! Analyses that several recipes share live beside them: `util` (questions
 //! about Go syntax), `flow` (where a value goes: returned, stored, sent) and
