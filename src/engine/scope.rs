@@ -237,6 +237,19 @@ pub fn is_predeclared(name: &str) -> bool {
     PREDECLARED_TYPES.contains(&name) || PREDECLARED_VALUES.contains(&name)
 }
 
+/// Whether `name` is declared anywhere in the function around `node`.
+pub fn declared_in_function(node: &GoNode<'_>, name: &str) -> bool {
+    let Some(top) = top_level(node) else {
+        return false;
+    };
+    let found = top.dfs().any(|n| {
+        let mut names = Vec::new();
+        declared_names(&n, &mut names);
+        names.iter().any(|x| x == name)
+    });
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,18 +8,20 @@ use std::collections::HashSet;
 use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
 use crate::engine::golang::GoNode;
 use crate::engine::scope::{
-    declared_names, enclosing_function, fresh_name_avoiding, is_function, is_shadowed, top_level,
+    declared_in_function, declared_names, enclosing_function, fresh_name_avoiding, is_function,
+    is_shadowed, top_level,
 };
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::goroutines::{
     call_name, channel_names, channel_use, declared_in_body, feeds_channel_after, goroutine_work,
-    has_word, inside_literal_below, is_channel_expr, is_channel_type, is_io_call, lock_held_at,
-    long_lived_loop, loop_variables, names_one_of, outermost_loop, runs_under_caller_lock,
-    started_call, words, written_type, CallTarget, Work, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
+    has_word, inside_literal_below, is_channel_expr, is_channel_type, is_integer, is_io_call,
+    lock_held_at, long_lived_loop, loop_variables, names_one_of, outermost_loop,
+    runs_under_caller_lock, started_call, waits, words, written_type, CallTarget, Work,
+    INTEGER_TYPES, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
 };
 use super::intent;
-use super::util::{enclosing_loop, is_receive};
+use super::util::{assigned_anywhere, enclosing_loop, int_value, is_receive};
 
 pub struct BoundedSpawn;
 
@@ -459,45 +461,6 @@ fn counts_to_pool<'r>(file: &FileContext<'r>, lp: &GoNode<'r>) -> Option<String>
     None
 }
 
-const INTEGER_TYPES: &[&str] = &[
-    "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
-    "uintptr",
-];
-
-/// Whether `expr` is visibly an integer: a literal, arithmetic, or a name or
-/// field declared with an integer type or from an integer literal.
-fn is_integer<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> bool {
-    match &*expr.kind() {
-        "int_literal" => true,
-        "binary_expression" => {
-            expr.field("left").is_some_and(|l| is_integer(file, &l))
-                || expr.field("right").is_some_and(|r| is_integer(file, &r))
-        }
-        "parenthesized_expression" => expr
-            .named_children()
-            .next()
-            .is_some_and(|e| is_integer(file, &e)),
-        "call_expression" => expr
-            .field("function")
-            .is_some_and(|f| INTEGER_TYPES.contains(&&*f.text())),
-        "identifier" | "selector_expression" => {
-            if let Some(t) = written_type(file, expr) {
-                return INTEGER_TYPES.contains(&&*t.text());
-            }
-            if expr.kind() == "identifier" {
-                if let Some(v) = file
-                    .local_declaration(expr, &expr.text())
-                    .and_then(|d| d.value)
-                {
-                    return v.kind() == "int_literal";
-                }
-            }
-            false
-        }
-        _ => false,
-    }
-}
-
 /// B2: how the goroutine is linked by channels to the code around the
 /// loop, if it is.
 fn channel_link<'r>(
@@ -623,45 +586,6 @@ fn constant_count(lp: &GoNode<'_>) -> Option<usize> {
     }
 }
 
-/// The value of an integer literal, or of a constant declared in the
-/// function or at package level as one.
-fn int_value(n: &GoNode<'_>) -> Option<usize> {
-    let parse = |t: &GoNode<'_>| t.text().replace('_', "").parse::<usize>().ok();
-    match &*n.kind() {
-        "int_literal" => parse(n),
-        "identifier" => {
-            let name = n.text().to_string();
-            let file = n.ancestors().find(|a| a.kind() == "source_file")?;
-            let mut scopes: Vec<GoNode> = file
-                .children()
-                .filter(|d| d.kind() == "const_declaration")
-                .collect();
-            scopes.extend(top_level(n));
-            let found = scopes.iter().find_map(|scope| {
-                scope
-                    .dfs()
-                    .filter(|c| c.kind() == "const_spec")
-                    .find_map(|spec| {
-                        let names: Vec<GoNode> = spec.field_children("name").collect();
-                        let [only] = names.as_slice() else {
-                            return None;
-                        };
-                        if only.text() != name.as_str() {
-                            return None;
-                        }
-                        let value: Vec<GoNode> = spec.field("value")?.named_children().collect();
-                        match value.as_slice() {
-                            [v] if v.kind() == "int_literal" => parse(v),
-                            _ => None,
-                        }
-                    })
-            });
-            found
-        }
-        _ => None,
-    }
-}
-
 /// Whether a loop goes over items: a `range` or a counter with a condition,
 /// and not over a constant number of items within the limit.
 fn iterates_items<'r>(file: &FileContext<'r>, lp: &GoNode<'r>, limit: usize) -> bool {
@@ -697,26 +621,6 @@ fn iterates_items<'r>(file: &FileContext<'r>, lp: &GoNode<'r>, limit: usize) -> 
         .is_some_and(|fc| fc.field("condition").is_some())
 }
 
-/// Whether the variable `name` is assigned or appended to anywhere in its
-/// function or, for a package variable, in the file.
-fn assigned_anywhere<'r>(file: &FileContext<'r>, name: &GoNode<'r>) -> bool {
-    let scope = if is_shadowed(name, &name.text()) {
-        top_level(name)
-    } else {
-        Some(file.root.root())
-    };
-    let Some(scope) = scope else {
-        return true;
-    };
-    let text = name.text().to_string();
-    let found = scope.dfs().any(|n| {
-        matches!(&*n.kind(), "assignment_statement")
-            && n.field("left")
-                .is_some_and(|l| l.named_children().any(|t| t.text() == text.as_str()))
-    });
-    found
-}
-
 /// Whether the loop body, outside the goroutine, already paces the loop: a
 /// channel operation (a semaphore), or a call such as `Acquire` or `Wait`.
 fn already_paced(loop_body: &GoNode<'_>, go: &GoNode<'_>) -> bool {
@@ -739,21 +643,6 @@ fn already_paced(loop_body: &GoNode<'_>, go: &GoNode<'_>) -> bool {
             }),
             _ => false,
         }
-    })
-}
-
-/// Whether `code` waits for other goroutines: `wg.Wait()`, `cond.Wait()`,
-/// or yielding with `Gosched` while others make progress.
-fn waits(code: &GoNode<'_>) -> bool {
-    code.dfs().any(|n| {
-        n.kind() == "call_expression"
-            && n.field("function").is_some_and(|f| match &*f.kind() {
-                "selector_expression" => f
-                    .field("field")
-                    .is_some_and(|x| matches!(&*x.text(), "Wait" | "Gosched")),
-                "identifier" => f.text() == "Gosched",
-                _ => false,
-            })
     })
 }
 
@@ -986,19 +875,6 @@ fn wrap_call(
         range: call.range(),
         call: call.text().to_string(),
     })
-}
-
-/// Whether `name` is declared anywhere in the function around `node`.
-fn declared_in_function(node: &GoNode<'_>, name: &str) -> bool {
-    let Some(top) = top_level(node) else {
-        return false;
-    };
-    let found = top.dfs().any(|n| {
-        let mut names = Vec::new();
-        declared_names(&n, &mut names);
-        names.iter().any(|x| x == name)
-    });
-    found
 }
 
 /// Whether `name` is assigned (or has its address taken) in the loop body

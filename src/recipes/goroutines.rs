@@ -894,6 +894,60 @@ fn sides<'r>(n: &GoNode<'r>) -> (Vec<GoNode<'r>>, Vec<GoNode<'r>>) {
     (list("left"), list("right"))
 }
 
+pub const INTEGER_TYPES: &[&str] = &[
+    "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
+    "uintptr",
+];
+
+/// Whether `expr` is visibly an integer: a literal, arithmetic, or a name or
+/// field declared with an integer type or from an integer literal.
+pub fn is_integer<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> bool {
+    match &*expr.kind() {
+        "int_literal" => true,
+        "binary_expression" => {
+            expr.field("left").is_some_and(|l| is_integer(file, &l))
+                || expr.field("right").is_some_and(|r| is_integer(file, &r))
+        }
+        "parenthesized_expression" => expr
+            .named_children()
+            .next()
+            .is_some_and(|e| is_integer(file, &e)),
+        "call_expression" => expr
+            .field("function")
+            .is_some_and(|f| INTEGER_TYPES.contains(&&*f.text())),
+        "identifier" | "selector_expression" => {
+            if let Some(t) = written_type(file, expr) {
+                return INTEGER_TYPES.contains(&&*t.text());
+            }
+            if expr.kind() == "identifier" {
+                if let Some(v) = file
+                    .local_declaration(expr, &expr.text())
+                    .and_then(|d| d.value)
+                {
+                    return v.kind() == "int_literal";
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+/// Whether `code` waits for other goroutines: `wg.Wait()`, `cond.Wait()`,
+/// or yielding with `Gosched` while others make progress.
+pub fn waits(code: &GoNode<'_>) -> bool {
+    code.dfs().any(|n| {
+        n.kind() == "call_expression"
+            && n.field("function").is_some_and(|f| match &*f.kind() {
+                "selector_expression" => f
+                    .field("field")
+                    .is_some_and(|x| matches!(&*x.text(), "Wait" | "Gosched")),
+                "identifier" => f.text() == "Gosched",
+                _ => false,
+            })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
