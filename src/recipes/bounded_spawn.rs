@@ -14,14 +14,14 @@ use crate::engine::scope::{
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::goroutines::{
-    call_name, channel_names, channel_use, declared_in_body, feeds_channel_after, goroutine_work,
-    has_word, inside_literal_below, is_channel_expr, is_channel_type, is_integer, is_io_call,
-    lock_held_at, long_lived_loop, loop_variables, names_one_of, outermost_loop,
-    runs_under_caller_lock, started_call, waits, words, written_type, CallTarget, Work,
-    INTEGER_TYPES, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
+    call_name, channel_names, channel_use, constant_count, declared_in_body, feeds_channel_after,
+    goroutine_work, has_word, inside_literal_below, is_channel_expr, is_channel_type, is_integer,
+    is_io_call, lock_held_at, long_lived_loop, loop_bound, loop_variables, names_one_of,
+    outermost_loop, runs_under_caller_lock, started_call, waits, words, written_type, CallTarget,
+    Work, INTEGER_TYPES, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
 };
 use super::intent;
-use super::util::{assigned_anywhere, enclosing_loop, int_value, is_receive};
+use super::util::{assigned_anywhere, enclosing_loop, is_receive};
 
 pub struct BoundedSpawn;
 
@@ -428,18 +428,6 @@ fn already_bounded<'r>(file: &FileContext<'r>, lp: &GoNode<'r>, work: &Work<'r>)
     None
 }
 
-/// The expression a loop's size comes from: what a `range` goes over, or
-/// the right side of a counter's condition.
-fn loop_bound<'r>(lp: &GoNode<'r>) -> Option<GoNode<'r>> {
-    if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
-        return rc.field("right");
-    }
-    lp.children()
-        .find(|c| c.kind() == "for_clause")
-        .and_then(|fc| fc.field("condition"))
-        .and_then(|c| c.field("right"))
-}
-
 /// The bound of a loop that counts to a number that is not the length of
 /// something: `for i := 0; i < n; i++` or `for i := range n` with `n` an
 /// integer (not a slice or map).
@@ -565,27 +553,6 @@ fn mentions_iteration(go: &GoNode<'_>, lp: &GoNode<'_>, loop_body: &GoNode<'_>) 
         .any(|n| n.kind() == "identifier" && names.iter().any(|x| *x == *n.text()))
 }
 
-/// The number of iterations of `for i := 0; i < K; i++` or `for range K`
-/// when `K` is an integer literal.
-fn constant_count(lp: &GoNode<'_>) -> Option<usize> {
-    let literal = |n: &GoNode<'_>| int_value(n);
-    if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
-        return literal(&rc.field("right")?);
-    }
-    let fc = lp.children().find(|c| c.kind() == "for_clause")?;
-    let cond = fc.field("condition")?;
-    let op = cond.field("operator")?.text().to_string();
-    let k = literal(&cond.field("right")?)?;
-    let from_zero = fc
-        .field("initializer")
-        .is_some_and(|i| i.text().ends_with(":= 0"));
-    match op.as_str() {
-        "<" if from_zero => Some(k),
-        "<=" if from_zero => Some(k + 1),
-        _ => None,
-    }
-}
-
 /// Whether a loop goes over items: a `range` or a counter with a condition,
 /// and not over a constant number of items within the limit.
 fn iterates_items<'r>(file: &FileContext<'r>, lp: &GoNode<'r>, limit: usize) -> bool {
@@ -682,15 +649,7 @@ fn shared_lock(code: &GoNode<'_>, go: &GoNode<'_>) -> Option<String> {
 /// one worker per CPU): its bound calls `runtime.GOMAXPROCS`/`NumCPU`, or
 /// names a variable of the function computed from them.
 fn per_cpu<'r>(file: &FileContext<'r>, lp: &GoNode<'r>) -> bool {
-    let bound = if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
-        rc.field("right")
-    } else {
-        lp.children()
-            .find(|c| c.kind() == "for_clause")
-            .and_then(|fc| fc.field("condition"))
-            .and_then(|c| c.field("right"))
-    };
-    let Some(bound) = bound else {
+    let Some(bound) = loop_bound(lp) else {
         return false;
     };
     let cpu_call = |n: &GoNode<'_>| {

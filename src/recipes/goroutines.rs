@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use super::util::is_receive;
+use super::util::{int_value, is_receive};
 use crate::engine::golang::GoNode;
 use crate::engine::package::Callee;
 use crate::engine::scope::{
@@ -32,6 +32,39 @@ pub fn outermost_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
         }
     }
     found
+}
+
+/// The expression a loop's size comes from: what a `range` goes over, or
+/// the right side of a counter's condition.
+pub fn loop_bound<'r>(lp: &GoNode<'r>) -> Option<GoNode<'r>> {
+    if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
+        return rc.field("right");
+    }
+    lp.children()
+        .find(|c| c.kind() == "for_clause")
+        .and_then(|fc| fc.field("condition"))
+        .and_then(|c| c.field("right"))
+}
+
+/// The number of iterations of `for i := 0; i < K; i++` or `for range K`
+/// when `K` is an integer literal.
+pub fn constant_count(lp: &GoNode<'_>) -> Option<usize> {
+    let literal = |n: &GoNode<'_>| int_value(n);
+    if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
+        return literal(&rc.field("right")?);
+    }
+    let fc = lp.children().find(|c| c.kind() == "for_clause")?;
+    let cond = fc.field("condition")?;
+    let op = cond.field("operator")?.text().to_string();
+    let k = literal(&cond.field("right")?)?;
+    let from_zero = fc
+        .field("initializer")
+        .is_some_and(|i| i.text().ends_with(":= 0"));
+    match op.as_str() {
+        "<" if from_zero => Some(k),
+        "<=" if from_zero => Some(k + 1),
+        _ => None,
+    }
 }
 
 /// Whether `node` sits in a function literal that is itself inside `scope`.
