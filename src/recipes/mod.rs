@@ -13,8 +13,10 @@
 //! `cargo fmt -- src/recipes/*.rs` (scripts/test.sh checks it).
 //!
 //! Analyses that several recipes share live beside them: `util` (questions
-//! about Go syntax), `flow` (where a value goes: returned, stored, sent) and
-//! `exits` (the ways out of a function body).
+//! about Go syntax), `goroutines` (loops, channels, what a `go` statement
+//! starts and runs), `flow` (where a value goes: returned, stored, sent) and
+//! `exits` (the ways out of a function body); names and scopes are
+//! `engine::scope`. A recipe uses these rather than its own copy.
 
 mod exits;
 mod flow;

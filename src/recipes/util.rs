@@ -756,6 +756,65 @@ fn counter_statements<'r>(
     Ok(Some(writes))
 }
 
+/// The value of an integer literal, or of a constant declared in the
+/// function or at package level as one.
+pub fn int_value(n: &GoNode<'_>) -> Option<usize> {
+    let parse = |t: &GoNode<'_>| t.text().replace('_', "").parse::<usize>().ok();
+    match &*n.kind() {
+        "int_literal" => parse(n),
+        "identifier" => {
+            let name = n.text().to_string();
+            let file = n.ancestors().find(|a| a.kind() == "source_file")?;
+            let mut scopes: Vec<GoNode> = file
+                .children()
+                .filter(|d| d.kind() == "const_declaration")
+                .collect();
+            scopes.extend(top_level(n));
+            let found = scopes.iter().find_map(|scope| {
+                scope
+                    .dfs()
+                    .filter(|c| c.kind() == "const_spec")
+                    .find_map(|spec| {
+                        let names: Vec<GoNode> = spec.field_children("name").collect();
+                        let [only] = names.as_slice() else {
+                            return None;
+                        };
+                        if only.text() != name.as_str() {
+                            return None;
+                        }
+                        let value: Vec<GoNode> = spec.field("value")?.named_children().collect();
+                        match value.as_slice() {
+                            [v] if v.kind() == "int_literal" => parse(v),
+                            _ => None,
+                        }
+                    })
+            });
+            found
+        }
+        _ => None,
+    }
+}
+
+/// Whether the variable `name` is assigned or appended to anywhere in its
+/// function or, for a package variable, in the file.
+pub fn assigned_anywhere<'r>(file: &FileContext<'r>, name: &GoNode<'r>) -> bool {
+    let scope = if is_shadowed(name, &name.text()) {
+        top_level(name)
+    } else {
+        Some(file.root.root())
+    };
+    let Some(scope) = scope else {
+        return true;
+    };
+    let text = name.text().to_string();
+    let found = scope.dfs().any(|n| {
+        matches!(&*n.kind(), "assignment_statement")
+            && n.field("left")
+                .is_some_and(|l| l.named_children().any(|t| t.text() == text.as_str()))
+    });
+    found
+}
+
 #[cfg(test)]
 mod removal_tests {
     use super::*;
@@ -873,63 +932,4 @@ mod removal_tests {
         let root = parse(src);
         assert_eq!(once_flag(&call_stmt(&root, "y")), None);
     }
-}
-
-/// The value of an integer literal, or of a constant declared in the
-/// function or at package level as one.
-pub fn int_value(n: &GoNode<'_>) -> Option<usize> {
-    let parse = |t: &GoNode<'_>| t.text().replace('_', "").parse::<usize>().ok();
-    match &*n.kind() {
-        "int_literal" => parse(n),
-        "identifier" => {
-            let name = n.text().to_string();
-            let file = n.ancestors().find(|a| a.kind() == "source_file")?;
-            let mut scopes: Vec<GoNode> = file
-                .children()
-                .filter(|d| d.kind() == "const_declaration")
-                .collect();
-            scopes.extend(top_level(n));
-            let found = scopes.iter().find_map(|scope| {
-                scope
-                    .dfs()
-                    .filter(|c| c.kind() == "const_spec")
-                    .find_map(|spec| {
-                        let names: Vec<GoNode> = spec.field_children("name").collect();
-                        let [only] = names.as_slice() else {
-                            return None;
-                        };
-                        if only.text() != name.as_str() {
-                            return None;
-                        }
-                        let value: Vec<GoNode> = spec.field("value")?.named_children().collect();
-                        match value.as_slice() {
-                            [v] if v.kind() == "int_literal" => parse(v),
-                            _ => None,
-                        }
-                    })
-            });
-            found
-        }
-        _ => None,
-    }
-}
-
-/// Whether the variable `name` is assigned or appended to anywhere in its
-/// function or, for a package variable, in the file.
-pub fn assigned_anywhere<'r>(file: &FileContext<'r>, name: &GoNode<'r>) -> bool {
-    let scope = if is_shadowed(name, &name.text()) {
-        top_level(name)
-    } else {
-        Some(file.root.root())
-    };
-    let Some(scope) = scope else {
-        return true;
-    };
-    let text = name.text().to_string();
-    let found = scope.dfs().any(|n| {
-        matches!(&*n.kind(), "assignment_statement")
-            && n.field("left")
-                .is_some_and(|l| l.named_children().any(|t| t.text() == text.as_str()))
-    });
-    found
 }
