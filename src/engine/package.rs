@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use super::golang::{parse, GoNode, GoRoot};
 use super::lex::{Token, Tokens};
-use super::scope::{declared_names, is_shadowed};
+use super::scope::{declared_names, is_function, is_shadowed};
 use super::FileContext;
 
 /// Where the sibling files of a package come from.
@@ -735,7 +735,7 @@ fn scoped_declaration<'r>(node: &GoNode<'r>, name: &str) -> Option<Scoped<'r>> {
     let mut child = node.clone();
     for anc in node.ancestors() {
         match &*anc.kind() {
-            "function_declaration" | "method_declaration" | "func_literal" => {
+            _ if is_function(&anc) => {
                 for list in ["receiver", "parameters"] {
                     let Some(params) = anc.field(list) else {
                         continue;

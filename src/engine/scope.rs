@@ -8,7 +8,12 @@ use std::collections::HashSet;
 use super::golang::GoNode;
 
 /// Node kinds that introduce a function scope.
-const FUNCTIONS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
+pub const FUNCTIONS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
+
+/// Whether `node` is a function: a declaration, a method or a literal.
+pub fn is_function(node: &GoNode<'_>) -> bool {
+    FUNCTIONS.contains(&&*node.kind())
+}
 
 /// The names declared directly by `node` (not inside nested blocks).
 pub fn declared_names(node: &GoNode<'_>, out: &mut Vec<String>) {
@@ -113,7 +118,7 @@ fn declared_before(node: &GoNode<'_>, name: &str, boundary: Option<&GoNode<'_>>)
 
 /// The innermost function (declaration, method or literal) around `node`.
 pub fn enclosing_function<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
-    node.ancestors().find(|a| FUNCTIONS.contains(&&*a.kind()))
+    node.ancestors().find(is_function)
 }
 
 /// The top-level declaration holding `node`.
@@ -230,6 +235,19 @@ const PREDECLARED_VALUES: &[&str] = &[
 /// Whether `name` is predeclared in Go's universe block.
 pub fn is_predeclared(name: &str) -> bool {
     PREDECLARED_TYPES.contains(&name) || PREDECLARED_VALUES.contains(&name)
+}
+
+/// Whether `name` is declared anywhere in the function around `node`.
+pub fn declared_in_function(node: &GoNode<'_>, name: &str) -> bool {
+    let Some(top) = top_level(node) else {
+        return false;
+    };
+    let found = top.dfs().any(|n| {
+        let mut names = Vec::new();
+        declared_names(&n, &mut names);
+        names.iter().any(|x| x == name)
+    });
+    found
 }
 
 #[cfg(test)]

@@ -7,17 +7,21 @@ use std::collections::HashSet;
 
 use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
 use crate::engine::golang::GoNode;
-use crate::engine::scope::{declared_names, fresh_name_avoiding, is_shadowed, top_level};
+use crate::engine::scope::{
+    declared_in_function, declared_names, enclosing_function, fresh_name_avoiding, is_function,
+    is_shadowed, top_level,
+};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::goroutines::{
-    call_name, channel_names, channel_use, declared_in_body, feeds_channel_after, goroutine_work,
-    has_word, inside_literal_below, is_channel_expr, is_channel_type, is_io_call, lock_held_at,
-    long_lived_loop, loop_variables, names_one_of, outermost_loop, runs_under_caller_lock, words,
-    written_type, CallTarget, Work, FUNCTIONS, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
+    call_name, channel_names, channel_use, constant_count, declared_in_body, feeds_channel_after,
+    goroutine_work, has_word, inside_literal_below, is_channel_expr, is_channel_type, is_integer,
+    is_io_call, lock_held_at, long_lived_loop, loop_bound, loop_variables, names_one_of,
+    outermost_loop, runs_under_caller_lock, started_call, waits, words, written_type, CallTarget,
+    Work, INTEGER_TYPES, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
 };
 use super::intent;
-use super::util::enclosing_loop;
+use super::util::{assigned_anywhere, enclosing_loop, is_receive};
 
 pub struct BoundedSpawn;
 
@@ -162,7 +166,7 @@ fn plan<'r>(file: &FileContext<'r>, go: &GoNode<'r>, limit: usize) -> Result<Opt
                 .into(),
         );
     }
-    let Some(call) = go.named_children().find(|c| c.kind() == "call_expression") else {
+    let Some(call) = started_call(go) else {
         return Ok(None);
     };
     let Some(callee) = call.field("function") else {
@@ -280,7 +284,7 @@ fn plan<'r>(file: &FileContext<'r>, go: &GoNode<'r>, limit: usize) -> Result<Opt
 /// closes or waits for something: such fan-outs are deliberate, so the total
 /// time is the slowest one rather than the sum.
 fn teardown_fanout(go: &GoNode<'_>, callee: &GoNode<'_>) -> Option<String> {
-    for f in go.ancestors().filter(|a| FUNCTIONS.contains(&&*a.kind())) {
+    for f in go.ancestors().filter(is_function) {
         if let Some(name) = f.field("name").map(|n| n.text().to_string()) {
             if names_one_of(&name, TEARDOWN_NAMES).is_some() {
                 return Some(format!(
@@ -424,18 +428,6 @@ fn already_bounded<'r>(file: &FileContext<'r>, lp: &GoNode<'r>, work: &Work<'r>)
     None
 }
 
-/// The expression a loop's size comes from: what a `range` goes over, or
-/// the right side of a counter's condition.
-fn loop_bound<'r>(lp: &GoNode<'r>) -> Option<GoNode<'r>> {
-    if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
-        return rc.field("right");
-    }
-    lp.children()
-        .find(|c| c.kind() == "for_clause")
-        .and_then(|fc| fc.field("condition"))
-        .and_then(|c| c.field("right"))
-}
-
 /// The bound of a loop that counts to a number that is not the length of
 /// something: `for i := 0; i < n; i++` or `for i := range n` with `n` an
 /// integer (not a slice or map).
@@ -455,45 +447,6 @@ fn counts_to_pool<'r>(file: &FileContext<'r>, lp: &GoNode<'r>) -> Option<String>
         return Some(bound.text().to_string());
     }
     None
-}
-
-const INTEGER_TYPES: &[&str] = &[
-    "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
-    "uintptr",
-];
-
-/// Whether `expr` is visibly an integer: a literal, arithmetic, or a name or
-/// field declared with an integer type or from an integer literal.
-fn is_integer<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> bool {
-    match &*expr.kind() {
-        "int_literal" => true,
-        "binary_expression" => {
-            expr.field("left").is_some_and(|l| is_integer(file, &l))
-                || expr.field("right").is_some_and(|r| is_integer(file, &r))
-        }
-        "parenthesized_expression" => expr
-            .named_children()
-            .next()
-            .is_some_and(|e| is_integer(file, &e)),
-        "call_expression" => expr
-            .field("function")
-            .is_some_and(|f| INTEGER_TYPES.contains(&&*f.text())),
-        "identifier" | "selector_expression" => {
-            if let Some(t) = written_type(file, expr) {
-                return INTEGER_TYPES.contains(&&*t.text());
-            }
-            if expr.kind() == "identifier" {
-                if let Some(v) = file
-                    .local_declaration(expr, &expr.text())
-                    .and_then(|d| d.value)
-                {
-                    return v.kind() == "int_literal";
-                }
-            }
-            false
-        }
-        _ => false,
-    }
 }
 
 /// B2: how the goroutine is linked by channels to the code around the
@@ -600,66 +553,6 @@ fn mentions_iteration(go: &GoNode<'_>, lp: &GoNode<'_>, loop_body: &GoNode<'_>) 
         .any(|n| n.kind() == "identifier" && names.iter().any(|x| *x == *n.text()))
 }
 
-/// The number of iterations of `for i := 0; i < K; i++` or `for range K`
-/// when `K` is an integer literal.
-fn constant_count(lp: &GoNode<'_>) -> Option<usize> {
-    let literal = |n: &GoNode<'_>| int_value(n);
-    if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
-        return literal(&rc.field("right")?);
-    }
-    let fc = lp.children().find(|c| c.kind() == "for_clause")?;
-    let cond = fc.field("condition")?;
-    let op = cond.field("operator")?.text().to_string();
-    let k = literal(&cond.field("right")?)?;
-    let from_zero = fc
-        .field("initializer")
-        .is_some_and(|i| i.text().ends_with(":= 0"));
-    match op.as_str() {
-        "<" if from_zero => Some(k),
-        "<=" if from_zero => Some(k + 1),
-        _ => None,
-    }
-}
-
-/// The value of an integer literal, or of a constant declared in the
-/// function or at package level as one.
-fn int_value(n: &GoNode<'_>) -> Option<usize> {
-    let parse = |t: &GoNode<'_>| t.text().replace('_', "").parse::<usize>().ok();
-    match &*n.kind() {
-        "int_literal" => parse(n),
-        "identifier" => {
-            let name = n.text().to_string();
-            let file = n.ancestors().find(|a| a.kind() == "source_file")?;
-            let mut scopes: Vec<GoNode> = file
-                .children()
-                .filter(|d| d.kind() == "const_declaration")
-                .collect();
-            scopes.extend(top_level(n));
-            let found = scopes.iter().find_map(|scope| {
-                scope
-                    .dfs()
-                    .filter(|c| c.kind() == "const_spec")
-                    .find_map(|spec| {
-                        let names: Vec<GoNode> = spec.field_children("name").collect();
-                        let [only] = names.as_slice() else {
-                            return None;
-                        };
-                        if only.text() != name.as_str() {
-                            return None;
-                        }
-                        let value: Vec<GoNode> = spec.field("value")?.named_children().collect();
-                        match value.as_slice() {
-                            [v] if v.kind() == "int_literal" => parse(v),
-                            _ => None,
-                        }
-                    })
-            });
-            found
-        }
-        _ => None,
-    }
-}
-
 /// Whether a loop goes over items: a `range` or a counter with a condition,
 /// and not over a constant number of items within the limit.
 fn iterates_items<'r>(file: &FileContext<'r>, lp: &GoNode<'r>, limit: usize) -> bool {
@@ -695,26 +588,6 @@ fn iterates_items<'r>(file: &FileContext<'r>, lp: &GoNode<'r>, limit: usize) -> 
         .is_some_and(|fc| fc.field("condition").is_some())
 }
 
-/// Whether the variable `name` is assigned or appended to anywhere in its
-/// function or, for a package variable, in the file.
-fn assigned_anywhere<'r>(file: &FileContext<'r>, name: &GoNode<'r>) -> bool {
-    let scope = if is_shadowed(name, &name.text()) {
-        top_level(name)
-    } else {
-        Some(file.root.root())
-    };
-    let Some(scope) = scope else {
-        return true;
-    };
-    let text = name.text().to_string();
-    let found = scope.dfs().any(|n| {
-        matches!(&*n.kind(), "assignment_statement")
-            && n.field("left")
-                .is_some_and(|l| l.named_children().any(|t| t.text() == text.as_str()))
-    });
-    found
-}
-
 /// Whether the loop body, outside the goroutine, already paces the loop: a
 /// channel operation (a semaphore), or a call such as `Acquire` or `Wait`.
 fn already_paced(loop_body: &GoNode<'_>, go: &GoNode<'_>) -> bool {
@@ -728,7 +601,7 @@ fn already_paced(loop_body: &GoNode<'_>, go: &GoNode<'_>) -> bool {
         }
         match &*n.kind() {
             "send_statement" | "select_statement" => true,
-            "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+            "unary_expression" => is_receive(&n),
             "call_expression" => n.field("function").is_some_and(|f| {
                 f.kind() == "selector_expression"
                     && f.field("field").is_some_and(|x| {
@@ -737,21 +610,6 @@ fn already_paced(loop_body: &GoNode<'_>, go: &GoNode<'_>) -> bool {
             }),
             _ => false,
         }
-    })
-}
-
-/// Whether `code` waits for other goroutines: `wg.Wait()`, `cond.Wait()`,
-/// or yielding with `Gosched` while others make progress.
-fn waits(code: &GoNode<'_>) -> bool {
-    code.dfs().any(|n| {
-        n.kind() == "call_expression"
-            && n.field("function").is_some_and(|f| match &*f.kind() {
-                "selector_expression" => f
-                    .field("field")
-                    .is_some_and(|x| matches!(&*x.text(), "Wait" | "Gosched")),
-                "identifier" => f.text() == "Gosched",
-                _ => false,
-            })
     })
 }
 
@@ -782,7 +640,7 @@ fn shared_lock(code: &GoNode<'_>, go: &GoNode<'_>) -> Option<String> {
     if inside.is_empty() {
         return None;
     }
-    let func = go.ancestors().find(|a| FUNCTIONS.contains(&&*a.kind()))?;
+    let func = enclosing_function(go)?;
     let outside = lock_receivers(&func, Some(go));
     inside.into_iter().find(|r| outside.contains(r))
 }
@@ -791,15 +649,7 @@ fn shared_lock(code: &GoNode<'_>, go: &GoNode<'_>) -> Option<String> {
 /// one worker per CPU): its bound calls `runtime.GOMAXPROCS`/`NumCPU`, or
 /// names a variable of the function computed from them.
 fn per_cpu<'r>(file: &FileContext<'r>, lp: &GoNode<'r>) -> bool {
-    let bound = if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
-        rc.field("right")
-    } else {
-        lp.children()
-            .find(|c| c.kind() == "for_clause")
-            .and_then(|fc| fc.field("condition"))
-            .and_then(|c| c.field("right"))
-    };
-    let Some(bound) = bound else {
+    let Some(bound) = loop_bound(lp) else {
         return false;
     };
     let cpu_call = |n: &GoNode<'_>| {
@@ -984,19 +834,6 @@ fn wrap_call(
         range: call.range(),
         call: call.text().to_string(),
     })
-}
-
-/// Whether `name` is declared anywhere in the function around `node`.
-fn declared_in_function(node: &GoNode<'_>, name: &str) -> bool {
-    let Some(top) = top_level(node) else {
-        return false;
-    };
-    let found = top.dfs().any(|n| {
-        let mut names = Vec::new();
-        declared_names(&n, &mut names);
-        names.iter().any(|x| x == name)
-    });
-    found
 }
 
 /// Whether `name` is assigned (or has its address taken) in the loop body

@@ -3,6 +3,7 @@
 //! waiting leaves the goroutine blocked in its send for ever; a buffer of
 //! one lets the send complete whether anyone receives or not.
 
+use super::goroutines::{started_call, started_literal};
 use crate::engine::edit::TextEdit;
 use crate::engine::golang::GoNode;
 use crate::engine::scope::{declared_names, enclosing_function, is_shadowed};
@@ -141,7 +142,7 @@ fn classify<'r>(id: &GoNode<'r>, func: &GoNode<'r>) -> Use<'r> {
                     .and_then(|c| c.parent())
                     .filter(|g| g.kind() == "go_statement")
                 {
-                    if go_literal(&go).is_some() {
+                    if started_literal(&go).is_some() {
                         return Use::Goroutine(go);
                     }
                 }
@@ -174,15 +175,6 @@ fn classify<'r>(id: &GoNode<'r>, func: &GoNode<'r>) -> Use<'r> {
     }
 }
 
-/// The function literal a `go` statement starts, if it starts one.
-fn go_literal<'r>(go: &GoNode<'r>) -> Option<GoNode<'r>> {
-    let call = go
-        .named_children()
-        .find(|c| c.kind() == "call_expression")?;
-    let f = call.field("function")?;
-    (f.kind() == "func_literal").then_some(f)
-}
-
 /// The names the channel has inside the goroutine's literal: the captured
 /// name (unless a parameter hides it) and parameters it is passed as.
 fn names_inside(go: &GoNode<'_>, lit: &GoNode<'_>, ch: &str) -> Vec<String> {
@@ -204,9 +196,7 @@ fn names_inside(go: &GoNode<'_>, lit: &GoNode<'_>, ch: &str) -> Vec<String> {
     if !params.iter().any(|p| p == ch) {
         out.push(ch.to_string());
     }
-    let args: Vec<GoNode> = go
-        .named_children()
-        .find(|c| c.kind() == "call_expression")
+    let args: Vec<GoNode> = started_call(go)
         .and_then(|c| c.field("arguments"))
         .map(|a| {
             a.named_children()
@@ -229,7 +219,7 @@ fn names_inside(go: &GoNode<'_>, lit: &GoNode<'_>, ch: &str) -> Vec<String> {
 /// goroutine uses the channel in a way a buffer could change.
 #[allow(clippy::type_complexity)]
 fn sends_in<'r>(go: &GoNode<'r>, ch: &str) -> Result<Option<Vec<GoNode<'r>>>, String> {
-    let Some(lit) = go_literal(go) else {
+    let Some(lit) = started_literal(go) else {
         return Err("the goroutine is not a function literal".into());
     };
     let names = names_inside(go, &lit, ch);

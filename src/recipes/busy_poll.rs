@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use super::util::is_receive;
 use crate::engine::golang::GoNode;
 use crate::engine::package::Callee;
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
@@ -100,7 +101,7 @@ fn pure_poll<'r>(file: &FileContext<'r>, body: &GoNode<'r>) -> bool {
 fn could_block<'r>(file: &FileContext<'r>, node: &GoNode<'r>, depth: usize) -> bool {
     node.dfs().any(|n| match &*n.kind() {
         "send_statement" | "select_statement" | "range_clause" => true,
-        "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+        "unary_expression" => is_receive(&n),
         "call_expression" => {
             let mut seen = HashSet::new();
             if quick_call(file, &n, 1, &mut seen) {
@@ -236,9 +237,7 @@ fn never_blocks(
             "send_statement" | "select_statement" | "range_clause" | "go_statement" => {
                 return false
             }
-            "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "<-") => {
-                return false
-            }
+            _ if is_receive(&n) => return false,
             "call_expression" if !quick_call(file, &n, depth, seen) => return false,
             _ => {}
         }

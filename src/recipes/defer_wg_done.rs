@@ -11,6 +11,7 @@ use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 use super::exits::{
     body_statements, insert_among, own_statements, remove_inline_or_line, ExitPaths,
 };
+use super::goroutines::started_call;
 
 pub struct DeferWgDone;
 
@@ -18,9 +19,7 @@ impl RecipeLogic for DeferWgDone {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let go_stmt = cx.node();
         let file = cx.file;
-        let call = go_stmt
-            .named_children()
-            .find(|c| c.kind() == "call_expression")?;
+        let call = started_call(&go_stmt)?;
         let lit = call
             .field("function")
             .filter(|f| f.kind() == "func_literal")?;

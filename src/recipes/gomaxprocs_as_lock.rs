@@ -9,7 +9,8 @@ use crate::engine::scope::declared_names;
 use crate::engine::scope::declared_within;
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
 
-use super::util::{enclosing_loop, in_main_or_init};
+use super::goroutines::{started_call, started_literal};
+use super::util::{enclosing_loop, in_main_or_init, is_receive};
 
 pub struct GomaxprocsAsLock;
 
@@ -80,21 +81,12 @@ impl RecipeLogic for GomaxprocsAsLock {
     }
 }
 
-/// The function literal a `go func(...) {...}(...)` statement starts.
-fn started_literal<'r>(go: &GoNode<'r>) -> Option<GoNode<'r>> {
-    let call = go
-        .named_children()
-        .find(|n| n.kind() == "call_expression")?;
-    let f = call.field("function")?;
-    (f.kind() == "func_literal").then_some(f)
-}
-
 /// Whether the literal uses anything that orders memory between goroutines:
 /// channel operations, `select`, `sync/atomic`, or a lock-like method.
 fn synchronises(file: &FileContext<'_>, lit: &GoNode<'_>) -> bool {
     lit.dfs().any(|n| match &*n.kind() {
         "send_statement" | "select_statement" => true,
-        "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+        "unary_expression" => is_receive(&n),
         "range_clause" => true,
         "selector_expression" => {
             let atomic = n.field("operand").is_some_and(|o| {
@@ -197,9 +189,7 @@ fn is_map_value(v: &GoNode<'_>) -> bool {
 
 /// The function declaration of this file a `go name(...)` statement starts.
 fn started_function<'r>(root: &GoNode<'r>, go: &GoNode<'r>) -> Option<GoNode<'r>> {
-    let call = go
-        .named_children()
-        .find(|n| n.kind() == "call_expression")?;
+    let call = started_call(go)?;
     let f = call.field("function")?;
     if f.kind() != "identifier" || crate::engine::scope::is_shadowed(&f, &f.text()) {
         return None;

@@ -1,6 +1,7 @@
 //! `goroutine-at-shutdown`: a `go` statement in a `Close`, `Shutdown` or
 //! `Stop` method whose goroutine the method does not wait for.
 
+use super::util::is_receive;
 use crate::engine::golang::GoNode;
 use crate::engine::{Finding, MatchContext, RecipeLogic};
 
@@ -42,7 +43,7 @@ fn waits_after(body: &GoNode<'_>, go_stmt: &GoNode<'_>) -> bool {
 fn is_wait(n: &GoNode<'_>) -> bool {
     match &*n.kind() {
         "select_statement" | "range_clause" => true,
-        "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+        "unary_expression" => is_receive(n),
         "call_expression" => n.field("function").is_some_and(|f| {
             f.kind() == "selector_expression"
                 && f.field("field")

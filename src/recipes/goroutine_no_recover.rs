@@ -5,6 +5,7 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::{enclosing_function, is_shadowed};
 use crate::engine::{Finding, MatchContext, RecipeLogic};
 
+use super::goroutines::started_call;
 use super::util::in_test_code;
 
 pub struct GoroutineNoRecover;
@@ -36,9 +37,7 @@ impl RecipeLogic for GoroutineNoRecover {
         if package == "main" && !spawner_recovers {
             return None;
         }
-        let call = go_stmt
-            .named_children()
-            .find(|c| c.kind() == "call_expression")?;
+        let call = started_call(&go_stmt)?;
         let callee = call.field("function")?;
         let (body, what) = match &*callee.kind() {
             "func_literal" => (callee.field("body")?, "the goroutine".to_string()),
@@ -105,11 +104,7 @@ fn recovers(cx: &MatchContext<'_, '_>, body: &GoNode<'_>) -> bool {
             if d.text().to_ascii_lowercase().contains("recover") {
                 return true;
             }
-            let Some(callee) = d
-                .named_children()
-                .find(|c| c.kind() == "call_expression")
-                .and_then(|c| c.field("function"))
-            else {
+            let Some(callee) = started_call(&d).and_then(|c| c.field("function")) else {
                 return false;
             };
             let declared = match &*callee.kind() {

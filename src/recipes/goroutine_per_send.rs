@@ -2,16 +2,15 @@
 
 use crate::engine::{Finding, MatchContext, RecipeLogic};
 
-use super::util::enclosing_loop;
+use super::goroutines::started_call;
+use super::util::{enclosing_loop, is_receive};
 
 pub struct GoroutinePerSend;
 
 impl RecipeLogic for GoroutinePerSend {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let stmt = cx.node();
-        let call = stmt
-            .named_children()
-            .find(|c| c.kind() == "call_expression")?;
+        let call = started_call(&stmt)?;
         let lit = call.field("function")?;
         if lit.kind() != "func_literal" {
             return None;
@@ -27,12 +26,10 @@ impl RecipeLogic for GoroutinePerSend {
         let value = send.field("value")?;
         // A value that takes a call or a receive to produce is real work
         // done off the caller's goroutine (`errc <- srv.Serve(l)`).
-        if value.dfs().any(|n| {
-            n.kind() == "call_expression"
-                || n.kind() == "func_literal"
-                || (n.kind() == "unary_expression"
-                    && n.field("operator").is_some_and(|o| o.text() == "<-"))
-        }) {
+        if value
+            .dfs()
+            .any(|n| n.kind() == "call_expression" || n.kind() == "func_literal" || is_receive(&n))
+        {
             return None;
         }
         let chan = send.field("channel")?.text().to_string();

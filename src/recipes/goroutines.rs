@@ -9,13 +9,13 @@
 
 use std::collections::HashSet;
 
+use super::util::{int_value, is_receive};
 use crate::engine::golang::GoNode;
 use crate::engine::package::Callee;
-use crate::engine::scope::{declared_names, declared_within, is_shadowed, top_level};
+use crate::engine::scope::{
+    declared_names, declared_within, enclosing_function, is_function, is_shadowed, top_level,
+};
 use crate::engine::FileContext;
-
-/// Node kinds that introduce a function scope.
-pub const FUNCTIONS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
 
 // ---------------------------------------------------------------------------
 // Loops
@@ -24,15 +24,47 @@ pub const FUNCTIONS: &[&str] = &["function_declaration", "method_declaration", "
 pub fn outermost_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
     let mut found = None;
     for a in node.ancestors() {
-        let k = a.kind();
-        if FUNCTIONS.contains(&&*k) {
+        if is_function(&a) {
             break;
         }
-        if k == "for_statement" {
+        if a.kind() == "for_statement" {
             found = Some(a);
         }
     }
     found
+}
+
+/// The expression a loop's size comes from: what a `range` goes over, or
+/// the right side of a counter's condition.
+pub fn loop_bound<'r>(lp: &GoNode<'r>) -> Option<GoNode<'r>> {
+    if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
+        return rc.field("right");
+    }
+    lp.children()
+        .find(|c| c.kind() == "for_clause")
+        .and_then(|fc| fc.field("condition"))
+        .and_then(|c| c.field("right"))
+}
+
+/// The number of iterations of `for i := 0; i < K; i++` or `for range K`
+/// when `K` is an integer literal.
+pub fn constant_count(lp: &GoNode<'_>) -> Option<usize> {
+    let literal = |n: &GoNode<'_>| int_value(n);
+    if let Some(rc) = lp.children().find(|c| c.kind() == "range_clause") {
+        return literal(&rc.field("right")?);
+    }
+    let fc = lp.children().find(|c| c.kind() == "for_clause")?;
+    let cond = fc.field("condition")?;
+    let op = cond.field("operator")?.text().to_string();
+    let k = literal(&cond.field("right")?)?;
+    let from_zero = fc
+        .field("initializer")
+        .is_some_and(|i| i.text().ends_with(":= 0"));
+    match op.as_str() {
+        "<" if from_zero => Some(k),
+        "<=" if from_zero => Some(k + 1),
+        _ => None,
+    }
 }
 
 /// Whether `node` sits in a function literal that is itself inside `scope`.
@@ -481,9 +513,7 @@ pub fn channel_use(code: &GoNode<'_>, chans: &HashSet<String>) -> Option<String>
         match &*n.kind() {
             "send_statement" => return Some("sends on a channel".into()),
             "select_statement" => return Some("selects on channels".into()),
-            "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "<-") => {
-                return Some("receives from a channel".into())
-            }
+            _ if is_receive(&n) => return Some("receives from a channel".into()),
             "call_expression"
                 if n.field("function").is_some_and(|f| {
                     f.kind() == "identifier" && f.text() == "close" && !is_shadowed(&f, "close")
@@ -504,7 +534,7 @@ pub fn channel_use(code: &GoNode<'_>, chans: &HashSet<String>) -> Option<String>
 /// after the loop, before anything waits (`Wait()`): goroutines bounded in
 /// the loop could be waiting for it.
 pub fn feeds_channel_after(lp: &GoNode<'_>) -> Option<String> {
-    let func = lp.ancestors().find(|a| FUNCTIONS.contains(&&*a.kind()))?;
+    let func = enclosing_function(lp)?;
     let end = lp.range().end;
     let mut nodes: Vec<GoNode> = func.dfs().filter(|n| n.range().start >= end).collect();
     nodes.sort_by_key(|n| n.range().start);
@@ -686,6 +716,18 @@ pub struct Work<'r> {
     pub calls: Vec<(GoNode<'r>, CallTarget<'r>)>,
 }
 
+/// The call a `go` or `defer` statement starts.
+pub fn started_call<'r>(stmt: &GoNode<'r>) -> Option<GoNode<'r>> {
+    stmt.named_children()
+        .find(|c| c.kind() == "call_expression")
+}
+
+/// The function literal a `go func(...) {...}(...)` statement starts.
+pub fn started_literal<'r>(go: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let f = started_call(go)?.field("function")?;
+    (f.kind() == "func_literal").then_some(f)
+}
+
 /// What the `go` statement `go` runs.
 pub fn goroutine_work<'r>(file: &FileContext<'r>, go: &GoNode<'r>) -> Work<'r> {
     let mut code = vec![go.clone()];
@@ -787,7 +829,7 @@ fn io_named(name: &str) -> bool {
 /// value in such a block between them (a deferred unlock does not release
 /// it before `node`).
 pub fn lock_held_at(node: &GoNode<'_>) -> Option<String> {
-    let func = node.ancestors().find(|a| FUNCTIONS.contains(&&*a.kind()))?;
+    let func = enclosing_function(node)?;
     let start = node.range().start;
     // Statements directly in a block around `node`, before it.
     let encloses = |stmt: &GoNode<'_>| {
@@ -883,6 +925,60 @@ fn sides<'r>(n: &GoNode<'r>) -> (Vec<GoNode<'r>>, Vec<GoNode<'r>>) {
             .unwrap_or_default()
     };
     (list("left"), list("right"))
+}
+
+pub const INTEGER_TYPES: &[&str] = &[
+    "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
+    "uintptr",
+];
+
+/// Whether `expr` is visibly an integer: a literal, arithmetic, or a name or
+/// field declared with an integer type or from an integer literal.
+pub fn is_integer<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> bool {
+    match &*expr.kind() {
+        "int_literal" => true,
+        "binary_expression" => {
+            expr.field("left").is_some_and(|l| is_integer(file, &l))
+                || expr.field("right").is_some_and(|r| is_integer(file, &r))
+        }
+        "parenthesized_expression" => expr
+            .named_children()
+            .next()
+            .is_some_and(|e| is_integer(file, &e)),
+        "call_expression" => expr
+            .field("function")
+            .is_some_and(|f| INTEGER_TYPES.contains(&&*f.text())),
+        "identifier" | "selector_expression" => {
+            if let Some(t) = written_type(file, expr) {
+                return INTEGER_TYPES.contains(&&*t.text());
+            }
+            if expr.kind() == "identifier" {
+                if let Some(v) = file
+                    .local_declaration(expr, &expr.text())
+                    .and_then(|d| d.value)
+                {
+                    return v.kind() == "int_literal";
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+/// Whether `code` waits for other goroutines: `wg.Wait()`, `cond.Wait()`,
+/// or yielding with `Gosched` while others make progress.
+pub fn waits(code: &GoNode<'_>) -> bool {
+    code.dfs().any(|n| {
+        n.kind() == "call_expression"
+            && n.field("function").is_some_and(|f| match &*f.kind() {
+                "selector_expression" => f
+                    .field("field")
+                    .is_some_and(|x| matches!(&*x.text(), "Wait" | "Gosched")),
+                "identifier" => f.text() == "Gosched",
+                _ => false,
+            })
+    })
 }
 
 #[cfg(test)]

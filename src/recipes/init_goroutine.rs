@@ -1,6 +1,8 @@
 //! `init-goroutine`: an `init` function that starts a goroutine, or sends on
 //! an unbuffered channel before any receiver can exist.
 
+use super::goroutines::started_call;
+use super::util::is_receive;
 use crate::engine::golang::GoNode;
 use crate::engine::scope::{enclosing_function, is_shadowed};
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
@@ -26,15 +28,13 @@ impl RecipeLogic for InitGoroutine {
 
 /// What the started goroutine does that makes `init` the wrong place.
 fn go_reason(stmt: &GoNode<'_>) -> String {
-    let waits = stmt
-        .named_children()
-        .find(|c| c.kind() == "call_expression")
+    let waits = started_call(stmt)
         .and_then(|call| call.field("function"))
         .filter(|f| f.kind() == "func_literal")
         .is_some_and(|lit| {
             lit.dfs().any(|n| match &*n.kind() {
                 "select_statement" | "send_statement" => true,
-                "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+                "unary_expression" => is_receive(&n),
                 _ => false,
             })
         });

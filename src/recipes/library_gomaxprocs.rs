@@ -8,7 +8,9 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::{declared_names, enclosing_function, is_shadowed};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
-use super::util::{block_owner, call_statement, dot_import_blocks_removal, sibling_statements};
+use super::util::{
+    block_owner, call_statement, dot_import_blocks_removal, is_receive, sibling_statements,
+};
 
 pub struct LibraryGomaxprocs;
 
@@ -252,7 +254,7 @@ fn is_pure_call(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
 fn is_pure(file: &FileContext<'_>, node: &GoNode<'_>) -> bool {
     node.dfs().all(|n| match &*n.kind() {
         "call_expression" => is_pure_call(file, &n),
-        "unary_expression" => n.field("operator").is_none_or(|o| o.text() != "<-"),
+        "unary_expression" => !is_receive(&n),
         "func_literal" | "send_statement" | "go_statement" | "defer_statement"
         | "goto_statement" => false,
         _ => true,

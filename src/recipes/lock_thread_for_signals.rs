@@ -9,6 +9,7 @@ use crate::recipes::util::own_calls;
 
 pub struct LockThreadForSignals;
 
+use super::goroutines::started_call;
 /// System-call packages.
 use super::util::SYSCALL_PKGS;
 
@@ -79,9 +80,7 @@ impl RecipeLogic for LockThreadForSignals {
 /// thread-scoped system call.
 fn go_thread_setter(cx: &MatchContext<'_, '_>, go: &GoNode<'_>) -> Option<Finding> {
     let file = cx.file;
-    let call = go
-        .named_children()
-        .find(|c| c.kind() == "call_expression")?;
+    let call = started_call(go)?;
     let f = call.field("function")?;
     let is_c = file.imports.has("C")
         && f.kind() == "selector_expression"
@@ -133,9 +132,7 @@ fn thread_bound(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
 /// Whether a `go` statement starts a literal that does thread-bound work
 /// without locking its own thread.
 fn goroutine_needs_thread(file: &FileContext<'_>, go: &GoNode<'_>) -> bool {
-    let Some(lit) = go
-        .named_children()
-        .find(|c| c.kind() == "call_expression")
+    let Some(lit) = started_call(go)
         .and_then(|c| c.field("function"))
         .filter(|f| f.kind() == "func_literal")
     else {

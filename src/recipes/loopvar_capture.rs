@@ -5,6 +5,7 @@
 
 use crate::engine::edit::{indent_at, line_end, TextEdit};
 use crate::engine::golang::GoNode;
+use crate::engine::scope::is_function;
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::flow::resolve;
@@ -37,7 +38,7 @@ impl RecipeLogic for LoopvarCapture {
         let mut child = stmt.clone();
         for anc in stmt.ancestors() {
             match &*anc.kind() {
-                "func_literal" | "function_declaration" | "method_declaration" => break,
+                _ if is_function(&anc) => break,
                 "for_statement"
                     if anc
                         .field("body")

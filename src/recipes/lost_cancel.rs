@@ -11,7 +11,7 @@ use crate::engine::scope::{declared_names, enclosing_function, fresh_name_avoidi
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::flow::{contains, resolve, Flow, Var};
-use super::util::enclosing_loop;
+use super::util::{enclosing_loop, is_receive};
 
 pub struct LostCancel;
 
@@ -176,7 +176,7 @@ fn outlived_by_goroutine(func: &GoNode<'_>, name: &str, from: usize) -> Option<&
     let waits = func.dfs().any(|n| {
         n.range().start >= last_start
             && match &*n.kind() {
-                "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+                "unary_expression" => is_receive(&n),
                 "select_statement" | "range_clause" | "receive_statement" => true,
                 "call_expression" => n
                     .field("function")

@@ -1,6 +1,7 @@
 //! `never-closed-done`: a channel made in a function, waited on by a
 //! goroutine the function starts, and never closed or sent on.
 
+use super::util::is_receive;
 use crate::engine::golang::GoNode;
 use crate::engine::scope::enclosing_function;
 use crate::engine::{Finding, MatchContext, RecipeLogic};
@@ -70,9 +71,7 @@ fn single<'r>(list: &GoNode<'r>) -> Option<GoNode<'r>> {
 fn receive_of<'r>(u: &GoNode<'r>) -> Option<GoNode<'r>> {
     let parent = u.parent()?;
     match &*parent.kind() {
-        "unary_expression" if parent.field("operator").is_some_and(|o| o.text() == "<-") => {
-            Some(parent)
-        }
+        _ if is_receive(&parent) => Some(parent),
         "range_clause"
             if parent
                 .field("right")

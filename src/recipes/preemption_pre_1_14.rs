@@ -6,7 +6,9 @@
 
 use std::collections::HashMap;
 
+use super::util::is_receive;
 use crate::engine::golang::GoNode;
+use crate::engine::scope::is_function;
 use crate::engine::{Finding, MatchContext, RecipeLogic};
 
 pub struct PreemptionPre114;
@@ -32,13 +34,6 @@ impl RecipeLogic for PreemptionPre114 {
             cx.file.go_version
         )))
     }
-}
-
-fn is_function(n: &GoNode<'_>) -> bool {
-    matches!(
-        &*n.kind(),
-        "func_literal" | "function_declaration" | "method_declaration"
-    )
 }
 
 /// Why the loop may run for long without a preemption point, or `None`.
@@ -262,7 +257,7 @@ fn is_preemption_point(n: &GoNode<'_>) -> bool {
         }),
         "send_statement" | "select_statement" | "composite_literal" | "func_literal"
         | "go_statement" | "defer_statement" => true,
-        "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+        "unary_expression" => is_receive(n),
         _ => false,
     }
 }

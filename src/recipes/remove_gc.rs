@@ -1,5 +1,6 @@
 //! `remove-gc`: drop `runtime.GC()` calls from request paths.
 
+use crate::engine::scope::enclosing_function;
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::intent;
@@ -69,14 +70,7 @@ impl RecipeLogic for RemoveGc {
                 "`{func}` may collect on purpose, once, at start-up or shut-down"
             )));
         }
-        let bench_loop = call
-            .ancestors()
-            .find(|a| {
-                matches!(
-                    &*a.kind(),
-                    "function_declaration" | "method_declaration" | "func_literal"
-                )
-            })
+        let bench_loop = enclosing_function(&call)
             .is_some_and(|f| testing_param(&f).as_deref() == Some("B"))
             && enclosing_loop(&call).is_some();
         if bench_loop {

@@ -1,6 +1,7 @@
 //! `remove-gosched`: drop `runtime.Gosched()` calls sprinkled for fairness.
 
 use crate::engine::golang::GoNode;
+use crate::engine::scope::is_function;
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::intent;
@@ -115,14 +116,7 @@ impl RecipeLogic for RemoveGosched {
                 "the loop only checks a condition and yields: a polling wait that needs a blocking wait (channel, sync.Cond), not removal",
             ));
         }
-        if alone
-            && block_owner(&stmt).is_some_and(|o| {
-                matches!(
-                    &*o.kind(),
-                    "function_declaration" | "method_declaration" | "func_literal"
-                )
-            })
-        {
+        if alone && block_owner(&stmt).is_some_and(|o| is_function(&o)) {
             return Some(cx.report("it is the whole body of a function that callers use to yield"));
         }
         let is_method = |s: &Option<_>, names: &[&str]| {

@@ -6,7 +6,7 @@ use crate::engine::golang::GoNode;
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::intent;
-use super::util::{in_test_code, loop_of, sibling_statements};
+use super::util::{in_test_code, is_receive, loop_of, sibling_statements};
 
 pub struct SelectDefaultSpin;
 
@@ -47,7 +47,7 @@ fn leaves_or_waits(file: &FileContext<'_>, body: &GoNode<'_>) -> bool {
     body.dfs().any(|n| match &*n.kind() {
         "return_statement" | "goto_statement" | "send_statement" | "select_statement" => true,
         "break_statement" => n.named_children().any(|c| c.kind() == "label_name"),
-        "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+        "unary_expression" => is_receive(&n),
         "call_expression" => {
             let Some(f) = n.field("function") else {
                 return false;

@@ -8,16 +8,14 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::{declared_names, enclosing_function, fresh_name_avoiding, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
-use super::util::enclosing_loop;
+use super::util::{enclosing_loop, is_receive};
 
 pub struct TimerReset;
 
 /// The `case` of a `select` that receives from `call` (`case <-call:` or
 /// `case v := <-call:`).
 fn receiving_case<'r>(call: &GoNode<'r>) -> Option<GoNode<'r>> {
-    let recv = call.parent().filter(|p| {
-        p.kind() == "unary_expression" && p.field("operator").is_some_and(|o| o.text() == "<-")
-    })?;
+    let recv = call.parent().filter(|p| is_receive(p))?;
     let mut up = recv.parent()?;
     if up.kind() == "receive_statement" {
         // The receive must be the value, not the left-hand side.
@@ -71,7 +69,7 @@ fn duration_problem(file: &FileContext<'_>, d: &GoNode<'_>, lp: &GoNode<'_>) -> 
             (f.kind() == "identifier" && PURE_FUNCTIONS.contains(&&*f.text()))
                 || file.is_pkg_member(&f, "time", "Duration")
         }),
-        "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+        "unary_expression" => is_receive(&n),
         _ => false,
     });
     if impure {

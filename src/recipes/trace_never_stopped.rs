@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use crate::engine::golang::GoNode;
+use crate::engine::scope::is_function;
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
 
 pub struct TraceNeverStopped;
@@ -120,21 +121,14 @@ fn is_trace_member(file: &FileContext<'_>, n: &GoNode<'_>, name: &str) -> bool {
 /// Whether the Stop `stop` belongs to a Start of its own: a function around
 /// it (its own, or one it is nested in) calls `trace.Start` directly.
 fn stops_own_start(file: &FileContext<'_>, stop: &GoNode<'_>) -> bool {
-    stop.ancestors()
-        .filter(|a| {
-            matches!(
-                &*a.kind(),
-                "func_literal" | "function_declaration" | "method_declaration"
-            )
+    stop.ancestors().filter(is_function).any(|f| {
+        f.dfs().any(|c| {
+            c.kind() == "call_expression"
+                && c.field("function")
+                    .is_some_and(|g| is_trace_member(file, &g, "Start"))
+                && same_function(&c, &f)
         })
-        .any(|f| {
-            f.dfs().any(|c| {
-                c.kind() == "call_expression"
-                    && c.field("function")
-                        .is_some_and(|g| is_trace_member(file, &g, "Start"))
-                    && same_function(&c, &f)
-            })
-        })
+    })
 }
 
 /// Whether `member` is called right there: `trace.Stop()`.

@@ -1,6 +1,7 @@
 //! Questions about Go syntax that several recipes ask.
 
 use crate::engine::golang::GoNode;
+use crate::engine::scope::{is_function, is_shadowed, top_level};
 use crate::engine::FileContext;
 
 /// The statement a call stands in: `f()` as an expression statement, or the
@@ -96,12 +97,7 @@ pub fn in_test_code(file: &FileContext<'_>, node: &GoNode<'_>) -> bool {
         return true;
     }
     node.ancestors()
-        .filter(|a| {
-            matches!(
-                &*a.kind(),
-                "function_declaration" | "method_declaration" | "func_literal"
-            )
-        })
+        .filter(is_function)
         .any(|f| testing_param(&f).is_some())
 }
 
@@ -128,7 +124,7 @@ pub fn enclosing_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
     for a in node.ancestors() {
         match &*a.kind() {
             "for_statement" => return Some(a),
-            "func_literal" | "function_declaration" | "method_declaration" => return None,
+            _ if is_function(&a) => return None,
             _ => {}
         }
     }
@@ -162,6 +158,11 @@ pub fn calls_any(file: &FileContext<'_>, node: &GoNode<'_>, path: &str, names: &
         .any(|c| names.iter().any(|name| file.is_pkg_call(&c, path, name)))
 }
 
+/// Whether `node` receives from a channel (`<-ch`).
+pub fn is_receive(node: &GoNode<'_>) -> bool {
+    node.kind() == "unary_expression" && node.field("operator").is_some_and(|o| o.text() == "<-")
+}
+
 /// Whether evaluating `expr` can have side effects: calls (other than the
 /// pure built-ins `len` and `cap`) and channel receives.
 pub fn has_side_effects(expr: &GoNode<'_>) -> bool {
@@ -169,7 +170,7 @@ pub fn has_side_effects(expr: &GoNode<'_>) -> bool {
         "call_expression" => !n
             .field("function")
             .is_some_and(|f| f.kind() == "identifier" && matches!(&*f.text(), "len" | "cap")),
-        "unary_expression" => n.field("operator").is_some_and(|o| o.text() == "<-"),
+        "unary_expression" => is_receive(&n),
         _ => false,
     })
 }
@@ -221,29 +222,22 @@ pub fn else_branch_of<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
 /// Whether `name` at `node` is a parameter (or result) of an enclosing
 /// function: an unused parameter is not an error in Go.
 fn is_parameter(node: &GoNode<'_>, name: &str) -> bool {
-    node.ancestors()
-        .filter(|a| {
-            matches!(
-                &*a.kind(),
-                "function_declaration" | "method_declaration" | "func_literal"
-            )
-        })
-        .any(|f| {
-            ["parameters", "result", "receiver"]
-                .iter()
-                .filter_map(|k| f.field(k))
-                .any(|params| {
-                    params
-                        .dfs()
-                        .filter(|n| {
-                            matches!(
-                                &*n.kind(),
-                                "parameter_declaration" | "variadic_parameter_declaration"
-                            )
-                        })
-                        .any(|p| p.field_children("name").any(|n| n.text() == name))
-                })
-        })
+    node.ancestors().filter(is_function).any(|f| {
+        ["parameters", "result", "receiver"]
+            .iter()
+            .filter_map(|k| f.field(k))
+            .any(|params| {
+                params
+                    .dfs()
+                    .filter(|n| {
+                        matches!(
+                            &*n.kind(),
+                            "parameter_declaration" | "variadic_parameter_declaration"
+                        )
+                    })
+                    .any(|p| p.field_children("name").any(|n| n.text() == name))
+            })
+    })
 }
 
 /// Deletes a statement that only calls something. When it is the only
@@ -328,7 +322,7 @@ pub fn guarding_ifs<'r>(node: &GoNode<'r>) -> Vec<GoNode<'r>> {
     let mut child = node.clone();
     for a in node.ancestors() {
         match &*a.kind() {
-            "func_literal" | "function_declaration" | "method_declaration" => break,
+            _ if is_function(&a) => break,
             "if_statement" => {
                 // Only the branches guard; a call in the condition is not guarded.
                 let in_branch = ["consequence", "alternative"]
@@ -760,6 +754,65 @@ fn counter_statements<'r>(
         }
     }
     Ok(Some(writes))
+}
+
+/// The value of an integer literal, or of a constant declared in the
+/// function or at package level as one.
+pub fn int_value(n: &GoNode<'_>) -> Option<usize> {
+    let parse = |t: &GoNode<'_>| t.text().replace('_', "").parse::<usize>().ok();
+    match &*n.kind() {
+        "int_literal" => parse(n),
+        "identifier" => {
+            let name = n.text().to_string();
+            let file = n.ancestors().find(|a| a.kind() == "source_file")?;
+            let mut scopes: Vec<GoNode> = file
+                .children()
+                .filter(|d| d.kind() == "const_declaration")
+                .collect();
+            scopes.extend(top_level(n));
+            let found = scopes.iter().find_map(|scope| {
+                scope
+                    .dfs()
+                    .filter(|c| c.kind() == "const_spec")
+                    .find_map(|spec| {
+                        let names: Vec<GoNode> = spec.field_children("name").collect();
+                        let [only] = names.as_slice() else {
+                            return None;
+                        };
+                        if only.text() != name.as_str() {
+                            return None;
+                        }
+                        let value: Vec<GoNode> = spec.field("value")?.named_children().collect();
+                        match value.as_slice() {
+                            [v] if v.kind() == "int_literal" => parse(v),
+                            _ => None,
+                        }
+                    })
+            });
+            found
+        }
+        _ => None,
+    }
+}
+
+/// Whether the variable `name` is assigned or appended to anywhere in its
+/// function or, for a package variable, in the file.
+pub fn assigned_anywhere<'r>(file: &FileContext<'r>, name: &GoNode<'r>) -> bool {
+    let scope = if is_shadowed(name, &name.text()) {
+        top_level(name)
+    } else {
+        Some(file.root.root())
+    };
+    let Some(scope) = scope else {
+        return true;
+    };
+    let text = name.text().to_string();
+    let found = scope.dfs().any(|n| {
+        matches!(&*n.kind(), "assignment_statement")
+            && n.field("left")
+                .is_some_and(|l| l.named_children().any(|t| t.text() == text.as_str()))
+    });
+    found
 }
 
 #[cfg(test)]
