@@ -185,28 +185,15 @@ impl KeywordSet {
     }
 }
 
-/// The keywords that occur in the code of `text`, outside comments, strings
-/// and runes. [`KeywordSet::ALL`] when the text cannot be lexed to its end.
-pub fn keywords_in_code(text: &[u8]) -> KeywordSet {
-    let mut tokens = Tokens::new(text);
-    let mut found = KeywordSet::default();
-    for t in tokens.by_ref() {
-        if let Token::Word(w) = t {
-            if (2..=11).contains(&w.len()) && w[0].is_ascii_lowercase() {
-                if let Some(i) = KEYWORDS.iter().position(|k| k.as_bytes() == w) {
-                    found = found.union(KeywordSet(1 << i));
-                    if found == KeywordSet::ALL {
-                        return found;
-                    }
-                }
-            }
-        }
+/// The keyword `word` is, if it is one.
+pub fn keyword(word: &[u8]) -> Option<KeywordSet> {
+    if !(2..=11).contains(&word.len()) || !word[0].is_ascii_lowercase() {
+        return None;
     }
-    if tokens.broken() {
-        KeywordSet::ALL
-    } else {
-        found
-    }
+    KEYWORDS
+        .iter()
+        .position(|k| k.as_bytes() == word)
+        .map(|i| KeywordSet(1 << i))
 }
 
 /// The keyword every node of a grammar kind is spelled with, for the kinds
@@ -245,6 +232,28 @@ pub fn keyword_of_kind(kind: &str) -> Option<KeywordSet> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keywords that occur in the code of `text`, outside comments, strings
+    /// and runes. [`KeywordSet::ALL`] when the text cannot be lexed to its end.
+    fn keywords_in_code(text: &[u8]) -> KeywordSet {
+        let mut tokens = Tokens::new(text);
+        let mut found = KeywordSet::default();
+        for t in tokens.by_ref() {
+            if let Token::Word(w) = t {
+                if let Some(k) = keyword(w) {
+                    found = found.union(k);
+                    if found == KeywordSet::ALL {
+                        return found;
+                    }
+                }
+            }
+        }
+        if tokens.broken() {
+            KeywordSet::ALL
+        } else {
+            found
+        }
+    }
 
     fn words(text: &str) -> Vec<String> {
         Tokens::new(text.as_bytes())

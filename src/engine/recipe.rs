@@ -405,7 +405,7 @@ fn required_keywords(rule: &toml::Value) -> Vec<KeywordSet> {
                 }
             }
         }
-        if !union.is_empty() && !any.is_empty() {
+        if !union.is_empty() {
             out.push(union);
         }
     }
@@ -976,10 +976,23 @@ pub struct Prefilter {
     always: Vec<usize>,
     /// For each recipe, the keyword sets its rule needs in the file's code.
     keywords: Vec<Vec<KeywordSet>>,
+    /// Whether each recipe's triggers count only inside identifiers.
+    in_code: Vec<bool>,
     /// The triggers of those recipes, searched in each identifier.
     code_automaton: Option<AhoCorasick>,
     /// For each pattern of `code_automaton`, the recipes it triggers.
     code_owners: Vec<Vec<usize>>,
+}
+
+/// Adds `t` for recipe `i` to a pattern list and its owners.
+fn add_pattern(patterns: &mut Vec<String>, owners: &mut Vec<Vec<usize>>, t: &str, i: usize) {
+    match patterns.iter().position(|p| p == t) {
+        Some(j) => owners[j].push(i),
+        None => {
+            patterns.push(t.to_string());
+            owners.push(vec![i]);
+        }
+    }
 }
 
 impl Prefilter {
@@ -993,18 +1006,10 @@ impl Prefilter {
             if r.triggers.is_empty() {
                 always.push(i);
             }
-            let (patterns, owners) = if r.spec.matching.code_triggers {
-                (&mut code_patterns, &mut code_owners)
-            } else {
-                (&mut patterns, &mut owners)
-            };
             for t in &r.triggers {
-                match patterns.iter().position(|p| p == t) {
-                    Some(j) => owners[j].push(i),
-                    None => {
-                        patterns.push(t.clone());
-                        owners.push(vec![i]);
-                    }
+                add_pattern(&mut patterns, &mut owners, t, i);
+                if r.spec.matching.code_triggers {
+                    add_pattern(&mut code_patterns, &mut code_owners, t, i);
                 }
             }
         }
@@ -1017,14 +1022,19 @@ impl Prefilter {
             owners,
             always,
             keywords: recipes.iter().map(|r| r.keywords.clone()).collect(),
+            in_code: recipes
+                .iter()
+                .map(|r| r.spec.matching.code_triggers)
+                .collect(),
             code_automaton: build(&code_patterns),
             code_owners,
         }
     }
 
     /// Indices of the recipes that may match `bytes` (ascending): one of
-    /// their triggers occurs in them, and the code (outside comments and
-    /// literals) holds the keywords their rules need.
+    /// their triggers occurs in them (inside an identifier, for
+    /// `code-triggers`), and the code (outside comments and literals) holds
+    /// the keywords their rules need.
     pub fn candidates(&self, bytes: &[u8], n_recipes: usize) -> Vec<usize> {
         let mut hit = vec![false; n_recipes];
         for &i in &self.always {
@@ -1047,44 +1057,44 @@ impl Prefilter {
                 }
             }
         }
-        if let Some(ac) = &self.code_automaton {
-            // Byte search first: lexing is only worth it when a trigger
-            // occurs somewhere.
-            let mut in_bytes = vec![false; self.code_owners.len()];
-            for m in ac.find_overlapping_iter(bytes) {
-                in_bytes[m.pattern().as_usize()] = true;
+        let in_code = |r: usize| self.in_code.get(r).copied().unwrap_or(false);
+        let needs_keywords = |r: usize| self.keywords.get(r).is_some_and(|k| !k.is_empty());
+        let code_words = (0..n_recipes).any(|r| hit[r] && in_code(r));
+        if !(0..n_recipes).any(|r| hit[r] && (in_code(r) || needs_keywords(r))) {
+            return (0..n_recipes).filter(|&r| hit[r]).collect();
+        }
+        // One pass of the lexer gives both the keywords of the code and the
+        // code triggers found inside identifiers.
+        let mut keywords = KeywordSet::default();
+        let mut in_words = vec![false; n_recipes];
+        let mut tokens = lex::Tokens::new(bytes);
+        for t in tokens.by_ref() {
+            let lex::Token::Word(w) = t else { continue };
+            if let Some(k) = lex::keyword(w) {
+                keywords = keywords.union(k);
             }
-            if in_bytes.contains(&true) {
-                let mut in_code = vec![false; self.code_owners.len()];
-                let mut tokens = lex::Tokens::new(bytes);
-                for t in tokens.by_ref() {
-                    if let lex::Token::Word(w) = t {
-                        for m in ac.find_overlapping_iter(w) {
-                            in_code[m.pattern().as_usize()] = true;
-                        }
-                    }
-                }
-                // Text that does not lex: a trigger anywhere may be code.
-                let found = if tokens.broken() { in_bytes } else { in_code };
-                for (p, _) in found.iter().enumerate().filter(|(_, f)| **f) {
-                    for &r in &self.code_owners[p] {
-                        hit[r] = true;
+            if let (true, Some(ac)) = (code_words, &self.code_automaton) {
+                for m in ac.find_overlapping_iter(w) {
+                    for &r in &self.code_owners[m.pattern().as_usize()] {
+                        in_words[r] = true;
                     }
                 }
             }
         }
-        let mut code: Option<KeywordSet> = None;
-        hit.iter()
-            .enumerate()
-            .filter(|(i, h)| {
-                **h && self.keywords.get(*i).is_none_or(|needed| {
-                    needed.is_empty() || {
-                        let found = *code.get_or_insert_with(|| lex::keywords_in_code(bytes));
-                        needed.iter().all(|k| k.meets(found))
-                    }
-                })
+        if tokens.broken() {
+            // Text that does not lex: anything may be code.
+            keywords = KeywordSet::ALL;
+            in_words = hit.clone();
+        }
+        (0..n_recipes)
+            .filter(|&r| {
+                hit[r]
+                    && (!in_code(r) || in_words[r])
+                    && self
+                        .keywords
+                        .get(r)
+                        .is_none_or(|needed| needed.iter().all(|k| k.meets(keywords)))
             })
-            .map(|(i, _)| i)
             .collect()
     }
 }
