@@ -260,6 +260,29 @@ struct CompiledGuard {
     check: &'static dyn Guard,
     /// The reason to report with; `None`: drop the finding.
     report: Option<String>,
+    /// Checked before the recipe's own code.
+    first: bool,
+}
+
+impl CompiledGuard {
+    /// What the guard makes of a match it holds for, reported at `range`:
+    /// a report with its reason (`{function}` filled in), or nothing.
+    fn decide(&self, cx: &MatchContext<'_, '_>, range: Range<usize>) -> Option<Finding> {
+        let why = self.report.as_ref()?;
+        let why = if why.contains("{function}") {
+            let name = super::scope::enclosing_function(&cx.node())
+                .into_iter()
+                .chain(cx.node().ancestors())
+                .find(|f| matches!(&*f.kind(), "function_declaration" | "method_declaration"))
+                .and_then(|f| f.field("name"))
+                .map(|n| n.text().to_string())
+                .unwrap_or_default();
+            why.replace("{function}", &name)
+        } else {
+            why.clone()
+        };
+        Some(cx.report_at(range, &why))
+    }
 }
 
 /// Package-name substitutions applied to a rule: (pattern name, local qualifier).
@@ -570,6 +593,7 @@ impl Recipe {
                 arg: arg.map(str::to_string),
                 check,
                 report,
+                first: g.first,
             });
         }
         let go_before = version("go-before", &spec.matching.go_before)?;
@@ -702,15 +726,18 @@ impl Recipe {
             file,
             recipe: self,
         };
+        // Guards checked first decide before the recipe's code runs.
+        for g in self.guards.iter().filter(|g| g.first) {
+            if g.check.holds(&cx, g.arg.as_deref()) {
+                return g.decide(&cx, node.range());
+            }
+        }
         let finding = self.decide(&cx)?;
         // Guards only take away: a rewrite becomes a report, or a finding
         // goes; they never make a finding the recipe did not make.
-        for g in &self.guards {
+        for g in self.guards.iter().filter(|g| !g.first) {
             if g.check.holds(&cx, g.arg.as_deref()) {
-                return g
-                    .report
-                    .as_ref()
-                    .map(|why| cx.report_at(finding.range.clone(), why));
+                return g.decide(&cx, finding.range.clone());
             }
         }
         Some(finding)

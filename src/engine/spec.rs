@@ -122,6 +122,11 @@ pub struct GuardSpec {
     /// When it holds, make no finding at all.
     #[serde(default)]
     pub skip: bool,
+    /// Checked before the recipe's own code (its implementation or
+    /// template), which then does not run for the match; by default a
+    /// guard is checked after it, on the finding it made.
+    #[serde(default)]
+    pub first: bool,
 }
 
 /// How a recipe rewrites.

@@ -6,7 +6,7 @@ use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 use super::intent;
 use super::util::{
     block_owner, call_statement, calls_any, dot_import_blocks_removal, enclosing_loop,
-    in_main_or_init_body, once_flag, remove_call_statement_cleanly, sibling_statements,
+    once_flag, remove_call_statement_cleanly, sibling_statements,
     switch_guard, testing_param,
 };
 
@@ -64,11 +64,6 @@ impl RecipeLogic for RemoveGc {
         };
         if stmt.kind() == "go_statement" {
             return Some(cx.report("it runs in its own goroutine"));
-        }
-        if let Some(func) = in_main_or_init_body(file, &call) {
-            return Some(cx.report(&format!(
-                "`{func}` may collect on purpose, once, at start-up or shut-down"
-            )));
         }
         let bench_loop = enclosing_function(&call)
             .is_some_and(|f| testing_param(&f).as_deref() == Some("B"))

@@ -6,7 +6,7 @@ use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::intent;
 use super::util::{
-    block_owner, call_statement, dot_import_blocks_removal, enclosing_loop, in_main_or_init_body,
+    block_owner, call_statement, dot_import_blocks_removal, enclosing_loop,
     loop_of, method_call, next_statement, once_flag, prev_statement, remove_call_statement_cleanly,
     sibling_statements, switch_guard,
 };
@@ -39,16 +39,6 @@ impl RecipeLogic for RemoveGosched {
             return Some(cx.report(&format!(
                 "the module targets Go {}, before asynchronous preemption (1.14): a tight loop may need the yield",
                 file.go_version
-            )));
-        }
-        if intent::in_test_support(file, &call) {
-            return Some(cx.report(
-                "it is in test-support code, where a yield can make a race or an ordering likelier on purpose",
-            ));
-        }
-        if let Some(func) = in_main_or_init_body(file, &call) {
-            return Some(cx.report(&format!(
-                "it runs in `{func}` itself, once, where a yield can order start-up on purpose"
             )));
         }
         if intent::externally_linked(file, &call) {
