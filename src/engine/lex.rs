@@ -34,6 +34,11 @@ impl<'a> Tokens<'a> {
         }
     }
 
+    /// Where the last token reported ends.
+    pub fn offset(&self) -> usize {
+        self.i
+    }
+
     /// Whether the lexer met a comment, string or rune that does not end:
     /// the tokens after it are not reported.
     pub fn broken(&self) -> bool {
