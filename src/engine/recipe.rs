@@ -175,6 +175,15 @@ impl<'r> MatchContext<'_, 'r> {
         self.m.get_node().clone()
     }
 
+    /// The recipe's rule tried on another node of the file (with the
+    /// file's import names): its match there, with what it captured.
+    pub fn match_at(&self, node: &GoNode<'r>) -> Option<GoMatch<'r>> {
+        use ast_grep_core::matcher::MatcherExt;
+        self.recipe
+            .matcher_for(self.file.imports)?
+            .match_node(node.clone())
+    }
+
     /// A finding at the matched node that carries `fix`.
     pub fn fix(&self, fix: Fix) -> Finding {
         self.fix_at(self.m.range(), fix)

@@ -5,7 +5,7 @@ use crate::engine::golang::GoNode;
 use crate::engine::scope::is_shadowed;
 use crate::engine::{Finding, MatchContext, RecipeLogic};
 
-use super::util::{enclosing_loop, in_test_code};
+use super::util::enclosing_loop;
 
 pub struct CgoInLoop;
 
@@ -47,8 +47,7 @@ const NOT_CALLS: &[&str] = &[
 impl RecipeLogic for CgoInLoop {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let call = cx.node();
-        if !is_cgo_call(cx, &call) || in_test_code(cx.file, &call) {
-            // Tests and benchmarks call C in loops to exercise cgo itself.
+        if !is_cgo_call(cx, &call) {
             return None;
         }
         let lp = enclosing_loop(&call)?;

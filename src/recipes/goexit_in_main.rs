@@ -7,8 +7,6 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use crate::engine::golang::GoNode;
 use crate::engine::{Finding, MatchContext, RecipeLogic};
 
-use super::util::in_test_code;
-
 pub struct GoexitInMain;
 
 /// Functions that run on the main goroutine.
@@ -18,7 +16,7 @@ impl RecipeLogic for GoexitInMain {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let call = cx.node();
         let file = cx.file;
-        if !file.is_pkg_call(&call, "runtime", "Goexit") || in_test_code(file, &call) {
+        if !file.is_pkg_call(&call, "runtime", "Goexit") {
             return None;
         }
         // Every package's `init` runs on the main goroutine; `main` only

@@ -19,7 +19,8 @@ const SYNC_METHODS: &[&str] = &["Lock", "RLock", "TryLock", "TryRLock", "Wait", 
 
 impl RecipeLogic for GomaxprocsAsLock {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
-        // The rule matched `runtime.GOMAXPROCS(1)` through the file's imports.
+        // The rule matched `runtime.GOMAXPROCS(1)` through the file's imports,
+        // in a file that starts goroutines.
         let call = cx.node();
         let file = cx.file;
         let func = crate::engine::scope::top_level(&call)?;

@@ -6,7 +6,6 @@ use crate::engine::scope::{enclosing_function, is_shadowed};
 use crate::engine::{Finding, MatchContext, RecipeLogic};
 
 use super::goroutines::started_call;
-use super::util::in_test_code;
 
 pub struct GoroutineNoRecover;
 
@@ -21,9 +20,6 @@ impl RecipeLogic for GoroutineNoRecover {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let file = cx.file;
         let go_stmt = cx.node();
-        if in_test_code(file, &go_stmt) {
-            return None;
-        }
         // The runtime's own goroutines have no caller to protect.
         let package = file.package_name();
         if package == "runtime" {

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
-use crate::engine::golang::GoNode;
+use crate::engine::golang::{GoMatch, GoNode};
 use crate::engine::scope::{declared_names, enclosing_function, fresh_name_avoiding, top_level};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
@@ -15,24 +15,11 @@ use super::util::{enclosing_loop, is_receive};
 
 pub struct LostCancel;
 
-/// The `context` functions that return a cancel function, and whether that
-/// function takes a cause.
-const DERIVERS: &[(&str, bool)] = &[
-    ("WithCancel", false),
-    ("WithTimeout", false),
-    ("WithDeadline", false),
-    ("WithCancelCause", true),
-    ("WithTimeoutCause", false),
-    ("WithDeadlineCause", false),
-];
-
 impl RecipeLogic for LostCancel {
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let call = cx.node();
         let file = cx.file;
-        let &(_, takes_cause) = DERIVERS
-            .iter()
-            .find(|(name, _)| file.is_pkg_call(&call, "context", name))?;
+        let takes_cause = deriver(cx, cx.m)? == "WithCancelCause";
         let (holder, left, stmt) = dropped_cancel(&call)?;
         let target = &left[0];
         if target.kind() != "identifier" {
@@ -108,13 +95,11 @@ impl RecipeLogic for LostCancel {
                 .dfs()
                 .filter(|n| n.kind() == "call_expression" && n.range().start < call.range().start)
             {
-                if DERIVERS
-                    .iter()
-                    .any(|(d, _)| file.is_pkg_call(&other, "context", d))
-                {
-                    if let Some((_, _, s)) = dropped_cancel(&other) {
-                        taken.insert(fresh_name_avoiding(&s, "cancel", &taken));
-                    }
+                let derives = cx
+                    .match_at(&other)
+                    .is_some_and(|m| deriver(cx, &m).is_some());
+                if let Some((_, _, s)) = dropped_cancel(&other).filter(|_| derives) {
+                    taken.insert(fresh_name_avoiding(&s, "cancel", &taken));
                 }
             }
         }
@@ -159,8 +144,16 @@ impl RecipeLogic for LostCancel {
     }
 }
 
-/// For a call whose cancel function is dropped (`ctx, _ := call`), the
-/// declaring or assigning node, its left-hand side and the statement.
+/// The `context` function a match of the rule calls: its `$F`, the
+/// `With...` function whose second result is the cancel function. With a
+/// dot-import, a local declaration of that name is not the package's.
+fn deriver(cx: &MatchContext<'_, '_>, m: &GoMatch<'_>) -> Option<String> {
+    let name = m.get_env().get_match("F")?.text().to_string();
+    cx.file
+        .is_pkg_call(m.get_node(), "context", &name)
+        .then_some(name)
+}
+
 /// A goroutine started after `from` that uses `name`, when the function does
 /// not wait for anything afterwards (no receive, `select`, `range` or
 /// `Wait()`): such a goroutine is meant to outlive the call, and a deferred
@@ -190,6 +183,8 @@ fn outlived_by_goroutine(func: &GoNode<'_>, name: &str, from: usize) -> Option<&
     )
 }
 
+/// For a call whose cancel function is dropped (`ctx, _ := call`), the
+/// declaring or assigning node, its left-hand side and the statement.
 fn dropped_cancel<'r>(call: &GoNode<'r>) -> Option<(GoNode<'r>, Vec<GoNode<'r>>, GoNode<'r>)> {
     let list = call.parent().filter(|p| p.kind() == "expression_list")?;
     let holder = list.parent()?;
