@@ -139,7 +139,9 @@ fn anchored_word(regex: &str) -> Option<String> {
     let after = &rest[word.len()..];
     let ends = after.starts_with("\\s") || after.starts_with("\\b") || {
         let mut c = after.chars();
-        c.next() == Some('\\') && c.next().is_some_and(|p| p.is_ascii_punctuation() && p != '_')
+        c.next() == Some('\\')
+            && c.next()
+                .is_some_and(|p| p.is_ascii_punctuation() && p != '_')
     };
     (!word.is_empty() && !word.as_bytes()[0].is_ascii_digit() && ends).then_some(word)
 }
@@ -231,9 +233,9 @@ pub struct Decl {
 impl Decl {
     /// Whether every clause holds in this declaration.
     pub fn meets(&self, clauses: &[Compiled]) -> bool {
-        clauses.iter().all(|c| {
-            self.keywords.meets(c.keywords) || c.words.iter().any(|&w| self.words[w])
-        })
+        clauses
+            .iter()
+            .all(|c| self.keywords.meets(c.keywords) || c.words.iter().any(|&w| self.words[w]))
     }
 }
 
@@ -259,10 +261,7 @@ impl Layout {
         let mut header_end = None;
         let mut decls: Vec<Decl> = Vec::new();
         let mut seen_package = false;
-        // Where the code before the current token ends.
-        let mut code_end = 0;
         while let Some(t) = tokens.next() {
-            let token_end = tokens.offset();
             match t {
                 Token::Bracket(b'{' | b'(' | b'[') => depth += 1,
                 Token::Bracket(_) => depth = depth.checked_sub(1)?,
@@ -275,7 +274,7 @@ impl Layout {
                         } else if starts_declaration(w) {
                             // The declaration takes the lines after the
                             // previous code: its doc comment among them.
-                            let boundary = lex::find_byte(source, b'\n', code_end)
+                            let boundary = lex::find_byte(source, b'\n', tokens.code_before())
                                 .map_or(start, |nl| (nl + 1).min(start));
                             if header_end.is_none() && w != b"import" {
                                 header_end = Some(boundary);
@@ -303,7 +302,6 @@ impl Layout {
                     }
                 }
             }
-            code_end = token_end;
         }
         if tokens.broken() || depth != 0 || !seen_package {
             return None;
@@ -423,7 +421,10 @@ mod tests {
             clauses("{ kind = \"call_expression\", regex = '^make\\(\\s*chan\\b' }"),
             [word("make")]
         );
-        assert_eq!(clauses("{ kind = \"call_expression\", regex = '^C\\.' }"), [word("C")]);
+        assert_eq!(
+            clauses("{ kind = \"call_expression\", regex = '^C\\.' }"),
+            [word("C")]
+        );
         for open in ["'^[\\w.]*Lock'", "'C\\.'", "'^Cgo'", "'^C+'"] {
             assert_eq!(clauses(&format!("{{ regex = {open} }}")), [], "{open}");
         }
@@ -447,18 +448,31 @@ mod tests {
     fn files_split_at_their_declarations() {
         let mut words = Words::default();
         let go = words.intern("Go");
-        let src = "// doc\npackage p\n\nimport (\n\t\"fmt\"\n)\n\nimport \"os\"\n\n// f does\nfunc f() {\n\tgo g()\n}\n\nvar x = func() {\n}\n\ntype T struct{ Go int }\n";
+        let src = "// doc\npackage p\n\nimport (\n\t\"fmt\"\n)\n\nimport \"os\"\n\n// f does\nfunc f() {\n\tgo g()\n}\n\nvar x = func() {\n}\n\ntype T struct{ Go int }\n\nconst help = `a\nb\n`\n\nfunc h() {}\n";
         let layout = Layout::scan(src.as_bytes(), &words).unwrap();
-        assert_eq!(&src[..layout.header_end], "// doc\npackage p\n\nimport (\n\t\"fmt\"\n)\n\nimport \"os\"\n");
+        assert_eq!(
+            &src[..layout.header_end],
+            "// doc\npackage p\n\nimport (\n\t\"fmt\"\n)\n\nimport \"os\"\n"
+        );
         let texts: Vec<&str> = layout.decls.iter().map(|d| &src[d.range.clone()]).collect();
         assert_eq!(
             texts,
-            ["\n// f does\nfunc f() {\n\tgo g()\n}\n", "\nvar x = func() {\n}\n", "\ntype T struct{ Go int }\n"]
+            [
+                "\n// f does\nfunc f() {\n\tgo g()\n}\n",
+                "\nvar x = func() {\n}\n",
+                "\ntype T struct{ Go int }\n",
+                "\nconst help = `a\nb\n`\n",
+                "\nfunc h() {}\n"
+            ]
         );
         let values: Vec<bool> = layout.decls.iter().map(|d| d.value).collect();
-        assert_eq!(values, [false, true, false]);
-        assert!(layout.decls[0].keywords.meets(KeywordSet::of("go").unwrap()));
-        assert!(!layout.decls[1].keywords.meets(KeywordSet::of("go").unwrap()));
+        assert_eq!(values, [false, true, false, true, false]);
+        assert!(layout.decls[0]
+            .keywords
+            .meets(KeywordSet::of("go").unwrap()));
+        assert!(!layout.decls[1]
+            .keywords
+            .meets(KeywordSet::of("go").unwrap()));
         assert!(layout.decls[2].words[go]);
         assert_eq!(layout.decl_at(src.find("go g").unwrap()), Some(0));
         assert_eq!(layout.decl_at(3), None);
@@ -467,7 +481,12 @@ mod tests {
     #[test]
     fn unsure_shapes_are_not_split() {
         let words = Words::default();
-        for src in ["package p\nfunc f() {\n", "package p\nvar s = \"x\n", "func f() {}\n", "package p\n)\n"] {
+        for src in [
+            "package p\nfunc f() {\n",
+            "package p\nvar s = \"x\n",
+            "func f() {}\n",
+            "package p\n)\n",
+        ] {
             assert!(Layout::scan(src.as_bytes(), &words).is_none(), "{src:?}");
         }
     }
@@ -477,9 +496,17 @@ mod tests {
         let src = "package p\n\nfunc a() { x() }\n\nfunc b() { go y() }\n";
         let b = src.find("func b").unwrap();
         let root = parse_ranges(src, &[0..11, b..src.len()]).unwrap();
-        let kinds: Vec<String> = root.root().children().map(|n| n.kind().to_string()).collect();
+        let kinds: Vec<String> = root
+            .root()
+            .children()
+            .map(|n| n.kind().to_string())
+            .collect();
         assert_eq!(kinds, ["package_clause", "function_declaration"]);
-        let go = root.root().dfs().find(|n| n.kind() == "go_statement").unwrap();
+        let go = root
+            .root()
+            .dfs()
+            .find(|n| n.kind() == "go_statement")
+            .unwrap();
         assert_eq!(go.text(), "go y()");
         assert_eq!(go.range().start, src.find("go y").unwrap());
         assert_eq!(go.start_pos().line(), 4);

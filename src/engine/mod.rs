@@ -297,6 +297,39 @@ impl Engine {
         package: &package::PackageHandle<'_>,
         keep: Option<&BTreeSet<usize>>,
     ) -> FileOutcome {
+        self.process_screened(path, source, go_version, mode, package, keep, self.screen)
+    }
+
+    /// [`Engine::process_in`] with every candidate file parsed whole,
+    /// whatever [`Engine::parse_whole_files`] says: what the declaration
+    /// screen must agree with.
+    pub fn process_whole(
+        &self,
+        path: &Path,
+        source: &str,
+        go_version: GoVersion,
+        mode: Mode,
+        package: &package::PackageHandle<'_>,
+    ) -> FileOutcome {
+        self.process_screened(path, source, go_version, mode, package, None, false)
+    }
+
+    /// Whether files are screened by their declarations first.
+    pub fn screens(&self) -> bool {
+        self.screen
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn process_screened(
+        &self,
+        path: &Path,
+        source: &str,
+        go_version: GoVersion,
+        mode: Mode,
+        package: &package::PackageHandle<'_>,
+        keep: Option<&BTreeSet<usize>>,
+        screen: bool,
+    ) -> FileOutcome {
         let mut out = FileOutcome::default();
         let mut candidates = self
             .prefilter
@@ -325,7 +358,7 @@ impl Engine {
         if candidates.is_empty() && !tracked {
             return out;
         }
-        if self.screen
+        if screen
             && !tracked
             && !suppress::mentions(source.as_bytes())
             && self.screen_finds_nothing(path, source, go_version, &candidates, package)
@@ -475,7 +508,8 @@ impl Engine {
         }
         let local_triggers =
             |i: usize| self.recipes[i].spec.matching.triggers_in == spec::TriggerScope::Declaration;
-        let mut ranges: Vec<std::ops::Range<usize>> = vec![0..layout.header_end];
+        let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(layout.decls.len() + 1);
+        ranges.push(0..layout.header_end);
         for (j, d) in layout.decls.iter().enumerate() {
             let needed = d.value
                 || candidates.iter().any(|&i| {
