@@ -127,6 +127,32 @@ pub fn local_clauses(rule: &toml::Value, qualifiers: &[String]) -> Vec<Clause> {
     out
 }
 
+/// Whether `rule` decides a match from the match's own top-level
+/// declaration and the file's imports: it then gives the same answer on a
+/// tree of a part of the file that holds them. An `inside` that may reach
+/// the file itself (without a `kind`, or `kind = "source_file"`), `follows`,
+/// `precedes` and `nthChild` (whose siblings may be other declarations), and
+/// `matches` (a utility rule not looked into here) may look elsewhere.
+pub fn rule_is_local(rule: &toml::Value) -> bool {
+    let Some(t) = rule.as_table() else {
+        return true;
+    };
+    t.iter().all(|(key, v)| match key.as_str() {
+        "follows" | "precedes" | "nthChild" | "matches" => false,
+        "inside" => {
+            v.get("kind")
+                .and_then(|k| k.as_str())
+                .is_some_and(|k| k != "source_file")
+                && rule_is_local(v)
+        }
+        "has" | "not" => rule_is_local(v),
+        "all" | "any" => v
+            .as_array()
+            .is_some_and(|subs| subs.iter().all(rule_is_local)),
+        _ => true,
+    })
+}
+
 /// The word a `regex` makes a match's text start with: `^C\.` and
 /// `^make\(` give `C` and `make`, for a text that starts with identifier
 /// characters followed by an escaped punctuation mark, `\s` or `\b`.
@@ -442,6 +468,30 @@ mod tests {
             clauses("{ kind = \"call_expression\", inside = { kind = \"source_file\", has = { kind = \"go_statement\" } } }"),
             []
         );
+    }
+
+    #[test]
+    fn rules_that_may_look_past_the_declaration_are_told() {
+        let local = |rule: &str| {
+            let v: toml::Value = toml::from_str(&format!("rule = {rule}")).unwrap();
+            rule_is_local(&v["rule"])
+        };
+        assert!(local(
+            "{ kind = \"go_statement\", has = { pattern = \"$WG.Done()\" } }"
+        ));
+        assert!(local(
+            "{ kind = \"default_case\", inside = { kind = \"select_statement\" } }"
+        ));
+        assert!(local("{ all = [{ kind = \"call_expression\" }, { not = { inside = { kind = \"for_statement\", stopBy = \"end\" } } }] }"));
+        for rule in [
+            "{ pattern = \"f()\", inside = { kind = \"source_file\", has = { kind = \"go_statement\", stopBy = \"end\" } } }",
+            "{ pattern = \"f()\", inside = { stopBy = \"end\", has = { kind = \"go_statement\" } } }",
+            "{ kind = \"function_declaration\", follows = { kind = \"var_declaration\" } }",
+            "{ any = [{ kind = \"go_statement\" }, { matches = \"helper\" }] }",
+            "{ kind = \"function_declaration\", nthChild = 2 }",
+        ] {
+            assert!(!local(rule), "{rule}");
+        }
     }
 
     #[test]

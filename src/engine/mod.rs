@@ -100,9 +100,11 @@ pub struct Engine {
     /// The triggers of the recipes whose triggers are in the declaration of
     /// each finding (`triggers-in = "declaration"`), with their recipes.
     decl_triggers: Option<(aho_corasick::AhoCorasick, Vec<Vec<usize>>)>,
-    /// Per recipe, whether its rule can match a comment (comments between
-    /// declarations are not parsed by the screen).
-    matches_comments: Vec<bool>,
+    /// Per recipe, whether the screen cannot run it on a part of a file:
+    /// its rule can match a comment (those between declarations are not
+    /// parsed) or may look past the match's declaration
+    /// ([`decls::rule_is_local`]).
+    needs_whole: Vec<bool>,
 }
 
 impl Engine {
@@ -138,9 +140,16 @@ impl Engine {
             })
             .collect();
         let comment = Go.get_ts_language().id_for_node_kind("comment", true);
-        let matches_comments = recipes
+        let needs_whole = recipes
             .iter()
-            .map(|r| r.potential_kinds().is_none_or(|k| k.contains(&comment)))
+            .map(|r| {
+                r.potential_kinds().is_none_or(|k| k.contains(&comment))
+                    || !decls::rule_is_local(&r.spec.matching.rule)
+                    || r.spec.matching.constraints.as_ref().is_some_and(|c| {
+                        c.as_table()
+                            .is_none_or(|t| !t.values().all(decls::rule_is_local))
+                    })
+            })
             .collect();
         let mut patterns: Vec<&str> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
@@ -175,7 +184,7 @@ impl Engine {
             screen: true,
             words,
             local,
-            matches_comments,
+            needs_whole,
         }
     }
 
@@ -487,7 +496,7 @@ impl Engine {
         candidates: &[usize],
         package: &package::PackageHandle<'_>,
     ) -> bool {
-        if candidates.iter().any(|&i| self.matches_comments[i]) {
+        if candidates.iter().any(|&i| self.needs_whole[i]) {
             return false;
         }
         let Some(layout) = decls::Layout::scan(source.as_bytes(), &self.words) else {
