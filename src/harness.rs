@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::engine::gomod::{GoVersion, VersionResolver};
+use crate::engine::package::PackageHandle;
 use crate::engine::{Engine, FileOutcome, Mode, Recipe, Settings};
 
 /// One Go input and its expected rewrite.
@@ -122,6 +123,35 @@ pub fn process_case(
     })
 }
 
+/// [`process_case`] with the file parsed whole, not screened by its
+/// declarations first.
+fn process_case_whole(
+    engine: &Engine,
+    case: &Case,
+    src: &str,
+    version: GoVersion,
+) -> std::io::Result<FileOutcome> {
+    let package = match package_dir(case) {
+        Some(dir) => PackageHandle::with_files(&case.input, package_files(&dir)?),
+        None => PackageHandle::new(None, &case.input),
+    };
+    Ok(engine.process_whole(&case.input, src, version, Mode::Rewrite, &package))
+}
+
+/// Each finding as line, recipe and message.
+fn finding_lines(out: &FileOutcome) -> Vec<(usize, String, String)> {
+    out.findings
+        .iter()
+        .map(|f| {
+            (
+                f.line,
+                f.finding.recipe.to_string(),
+                f.finding.message.clone(),
+            )
+        })
+        .collect()
+}
+
 /// What became of one case.
 #[derive(Clone, Debug)]
 pub struct CaseResult {
@@ -169,6 +199,22 @@ pub fn check_case(engine: &Engine, case: &Case, versions: &VersionResolver) -> C
         }
     };
     let problems = &mut result.problems;
+    if engine.screens() {
+        // The screen by declarations must find what a whole parse finds.
+        match process_case_whole(engine, case, &src, version) {
+            Ok(whole) => {
+                if finding_lines(&whole) != finding_lines(&out) || whole.rewritten != out.rewritten
+                {
+                    problems.push(format!(
+                        "{name}: screening the file by its declarations gives other findings than parsing it whole ({} against {}); a recipe with `triggers-in = \"declaration\"` may have a finding whose declaration holds none of its triggers",
+                        out.findings.len(),
+                        whole.findings.len()
+                    ));
+                }
+            }
+            Err(e) => problems.push(format!("{name}: cannot read its package: {e}")),
+        }
+    }
     if let Some(e) = &out.error {
         problems.push(format!("{name}: engine error: {e}"));
     }

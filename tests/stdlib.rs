@@ -165,3 +165,66 @@ fn apply_on_the_standard_library_keeps_it_building() {
         String::from_utf8_lossy(&again.stdout)
     );
 }
+
+/// Every recipe id, from the codemod files.
+fn recipe_ids() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("codemods");
+    let mut ids: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            name.strip_suffix(".toml").map(str::to_string)
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn screening_by_declarations_finds_what_whole_parses_find() {
+    let src = goroot().join("src");
+    let mut common: Vec<String> = vec!["--tests".into(), "--quiet".into(), "--no-config".into()];
+    for id in recipe_ids() {
+        common.push("--recipe".into());
+        common.push(id);
+    }
+    for command in [&["check", "--format", "json"][..], &["diff"][..]] {
+        let run = |extra: &[&str]| {
+            let out = gomend()
+                .args(command)
+                .args(&common)
+                .args(extra)
+                .arg(&src)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.code().is_some_and(|c| c <= 1),
+                "{command:?} {extra:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let screened = run(&[]);
+        let whole = run(&["--parse-whole-files"]);
+        assert!(
+            screened.lines().count() > 100,
+            "{command:?} found too little to compare:\n{screened}"
+        );
+        if screened != whole {
+            let only = |a: &str, b: &str| -> Vec<String> {
+                let b: BTreeSet<&str> = b.lines().collect();
+                a.lines()
+                    .filter(|l| !b.contains(l))
+                    .take(10)
+                    .map(str::to_string)
+                    .collect()
+            };
+            panic!(
+                "{command:?}: the declaration screen and whole parses differ\nonly screened: {:#?}\nonly whole: {:#?}",
+                only(&screened, &whole),
+                only(&whole, &screened)
+            );
+        }
+    }
+}

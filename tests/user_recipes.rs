@@ -232,6 +232,8 @@ fn the_docs_page_names_every_field_of_the_format() {
         "go-since",
         "go-before",
         "triggers",
+        "code-triggers",
+        "triggers-in",
         "template",
         "implementation",
     ] {
@@ -277,6 +279,79 @@ fn new_scaffolds_recipes_that_pass_their_tests_and_build() {
     assert!(text(&out).contains("built-in"), "{}", text(&out));
     let out = run(tmp.path(), &["new", "Bad_Id"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// A recipe file for `kind = "go_statement"` with the given trigger lines.
+fn go_statement_recipe(triggers: &str) -> String {
+    let head = r#"id = "go-near-net"
+kind = "report"
+summary = "Report goroutines started in files that import net"
+message = "a goroutine in a networking file"
+rationale = "Networking code starts goroutines that outlive requests."
+
+[example]
+before = '''
+package p
+
+import "net"
+
+func serve(c net.Conn) {
+	go serve(c)
+}
+'''
+
+[match]
+rule = { kind = "go_statement" }
+"#;
+    format!("{head}{triggers}\n")
+}
+
+#[test]
+fn gomend_test_fails_a_recipe_whose_triggers_are_not_in_the_declaration() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = tmp.path().join("r/testdata/go-near-net");
+    std::fs::create_dir_all(&cases).unwrap();
+    // The trigger is the import, not in the declaration of the finding.
+    std::fs::write(
+        cases.join("serve.go"),
+        "package p\n\nimport \"net\"\n\nvar conns []net.Conn\n\nfunc serve() {}\n\nfunc start() {\n\tgo serve() // want \"go-near-net\"\n}\n",
+    )
+    .unwrap();
+    let recipe = tmp.path().join("r/go-near-net.toml");
+    std::fs::write(&recipe, go_statement_recipe("triggers = [\"\\\"net\\\"\"]")).unwrap();
+    let out = run(tmp.path(), &["test", "r"]);
+    assert!(out.status.success(), "{}", text(&out));
+    std::fs::write(
+        &recipe,
+        go_statement_recipe("triggers = [\"\\\"net\\\"\"]\ntriggers-in = \"declaration\""),
+    )
+    .unwrap();
+    let out = run(tmp.path(), &["test", "r"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains(
+            "screening the file by its declarations gives other findings than parsing it whole"
+        ),
+        "{t}"
+    );
+    // `check` shows what the screen does with such a recipe, and
+    // `--parse-whole-files` what a whole parse finds.
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--no-config",
+            "--codemods",
+            "r",
+            "--recipe",
+            "go-near-net",
+        ];
+        args.extend(extra);
+        args.push("r/testdata/go-near-net/serve.go");
+        text(&run(tmp.path(), &args))
+    };
+    assert!(!check(&[]).contains("go-near-net:"), "{}", check(&[]));
+    assert!(check(&["--parse-whole-files"]).contains("go-near-net:"));
 }
 
 #[test]

@@ -183,6 +183,13 @@ pub struct EngineArgs {
     /// Ignore any `.gomend.toml`: defaults and command-line flags only.
     #[arg(long)]
     pub no_config: bool,
+    /// Parse every file a recipe may match whole. By default a file is
+    /// first screened: only its imports, package-level values and the
+    /// declarations that can hold a match are parsed, and the whole file
+    /// only when that finds something. The results are the same; this is
+    /// slower, and there to check that.
+    #[arg(long)]
+    pub parse_whole_files: bool,
     /// What the configuration file adds, once loaded (see `setup::configure`).
     #[arg(skip)]
     pub file: FileSettings,

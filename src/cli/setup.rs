@@ -342,8 +342,10 @@ pub fn engine(args: &EngineArgs) -> Result<(Engine, VersionResolver)> {
     };
     let recipes = selected_recipes(args)?;
     let settings = settings(args)?;
+    let mut engine = Engine::new(recipes, settings);
+    engine.parse_whole_files(args.parse_whole_files);
     Ok((
-        Engine::new(recipes, settings).with_packages(crate::engine::package::DiskPackages),
+        engine.with_packages(crate::engine::package::DiskPackages),
         VersionResolver::new(forced),
     ))
 }

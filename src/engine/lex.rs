@@ -23,6 +23,10 @@ pub struct Tokens<'a> {
     b: &'a [u8],
     i: usize,
     broken: bool,
+    /// Where the last code (a token or a literal, not a comment) ends.
+    code_end: usize,
+    /// `code_end` as it was before the last token reported.
+    before: usize,
 }
 
 impl<'a> Tokens<'a> {
@@ -31,7 +35,22 @@ impl<'a> Tokens<'a> {
             b: text,
             i: 0,
             broken: false,
+            code_end: 0,
+            before: 0,
         }
+    }
+
+    /// Where the code before the last token reported ends: the end of the
+    /// token or literal before it (comments are not code).
+    pub fn code_before(&self) -> usize {
+        self.before
+    }
+
+    /// Reports `t`, which ends where the lexer stands.
+    fn emit(&mut self, t: Token<'a>) -> Option<Token<'a>> {
+        self.before = self.code_end;
+        self.code_end = self.i;
+        Some(t)
     }
 
     /// Whether the lexer met a comment, string or rune that does not end:
@@ -79,23 +98,31 @@ impl<'a> Iterator for Tokens<'a> {
                         }
                     }
                     self.i = j + 1;
+                    self.code_end = self.i;
                 }
                 b'`' => match find_byte(b, b'`', self.i + 1) {
-                    Some(end) => self.i = end + 1,
+                    Some(end) => {
+                        self.i = end + 1;
+                        self.code_end = self.i;
+                    }
                     None => return self.stop(),
                 },
                 b'{' | b'(' | b'[' | b'}' | b')' | b']' => {
                     self.i += 1;
-                    return Some(Token::Bracket(c));
+                    return self.emit(Token::Bracket(c));
                 }
                 c if is_word_byte(c) => {
                     let start = self.i;
                     while self.i < b.len() && is_word_byte(b[self.i]) {
                         self.i += 1;
                     }
-                    return Some(Token::Word(&b[start..self.i]));
+                    return self.emit(Token::Word(&b[start..self.i]));
                 }
-                _ => self.i += 1,
+                c if c.is_ascii_whitespace() => self.i += 1,
+                _ => {
+                    self.i += 1;
+                    self.code_end = self.i;
+                }
             }
         }
         None

@@ -5,6 +5,7 @@
 //! findings and rewritten text. Walking, reading and writing files belong to
 //! the callers.
 
+pub mod decls;
 pub mod edit;
 mod error;
 pub mod golang;
@@ -89,6 +90,21 @@ pub struct Engine {
     /// Parse files with suppression comments even when no recipe can match
     /// them, so that unused ones can be reported.
     track_ignores: bool,
+    /// Screen files by their declarations before parsing them whole (see
+    /// [`decls`]).
+    screen: bool,
+    /// The words of the recipes' declaration clauses.
+    words: decls::Words,
+    /// Per recipe, its declaration clauses with numbered words.
+    local: Vec<Vec<decls::Compiled>>,
+    /// The triggers of the recipes whose triggers are in the declaration of
+    /// each finding (`triggers-in = "declaration"`), with their recipes.
+    decl_triggers: Option<(aho_corasick::AhoCorasick, Vec<Vec<usize>>)>,
+    /// Per recipe, whether the screen cannot run it on a part of a file:
+    /// its rule can match a comment (those between declarations are not
+    /// parsed) or may look past the match's declaration
+    /// ([`decls::rule_is_local`]).
+    needs_whole: Vec<bool>,
 }
 
 impl Engine {
@@ -110,7 +126,54 @@ impl Engine {
                 None => any_kind.push(i),
             }
         }
+        let mut words = decls::Words::default();
+        let local = recipes
+            .iter()
+            .map(|r| {
+                r.local
+                    .iter()
+                    .map(|c| decls::Compiled {
+                        keywords: c.keywords,
+                        words: c.words.iter().map(|w| words.intern(w)).collect(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let comment = Go.get_ts_language().id_for_node_kind("comment", true);
+        let needs_whole = recipes
+            .iter()
+            .map(|r| {
+                r.potential_kinds().is_none_or(|k| k.contains(&comment))
+                    || !decls::rule_is_local(&r.spec.matching.rule)
+                    || r.spec.matching.constraints.as_ref().is_some_and(|c| {
+                        c.as_table()
+                            .is_none_or(|t| !t.values().all(decls::rule_is_local))
+                    })
+            })
+            .collect();
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        for (i, r) in recipes.iter().enumerate() {
+            if r.spec.matching.triggers_in != spec::TriggerScope::Declaration {
+                continue;
+            }
+            for t in &r.triggers {
+                match patterns.iter().position(|p| p == t) {
+                    Some(j) => owners[j].push(i),
+                    None => {
+                        patterns.push(t);
+                        owners.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let decl_triggers = (!patterns.is_empty()).then(|| {
+            let ac = aho_corasick::AhoCorasick::new(&patterns)
+                .expect("trigger strings build an automaton");
+            (ac, owners)
+        });
         Engine {
+            decl_triggers,
             recipes,
             prefilter,
             by_kind,
@@ -118,7 +181,18 @@ impl Engine {
             settings,
             packages: None,
             track_ignores: false,
+            screen: true,
+            words,
+            local,
+            needs_whole,
         }
+    }
+
+    /// Parses every candidate file whole, without screening it by its
+    /// declarations first. The findings are the same either way; this is
+    /// slower, and there to check that.
+    pub fn parse_whole_files(&mut self, on: bool) {
+        self.screen = !on;
     }
 
     /// Also reads the suppression comments of files no recipe can match
@@ -232,6 +306,39 @@ impl Engine {
         package: &package::PackageHandle<'_>,
         keep: Option<&BTreeSet<usize>>,
     ) -> FileOutcome {
+        self.process_screened(path, source, go_version, mode, package, keep, self.screen)
+    }
+
+    /// [`Engine::process_in`] with every candidate file parsed whole,
+    /// whatever [`Engine::parse_whole_files`] says: what the declaration
+    /// screen must agree with.
+    pub fn process_whole(
+        &self,
+        path: &Path,
+        source: &str,
+        go_version: GoVersion,
+        mode: Mode,
+        package: &package::PackageHandle<'_>,
+    ) -> FileOutcome {
+        self.process_screened(path, source, go_version, mode, package, None, false)
+    }
+
+    /// Whether files are screened by their declarations first.
+    pub fn screens(&self) -> bool {
+        self.screen
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn process_screened(
+        &self,
+        path: &Path,
+        source: &str,
+        go_version: GoVersion,
+        mode: Mode,
+        package: &package::PackageHandle<'_>,
+        keep: Option<&BTreeSet<usize>>,
+        screen: bool,
+    ) -> FileOutcome {
         let mut out = FileOutcome::default();
         let mut candidates = self
             .prefilter
@@ -260,6 +367,13 @@ impl Engine {
         if candidates.is_empty() && !tracked {
             return out;
         }
+        if screen
+            && !tracked
+            && !suppress::mentions(source.as_bytes())
+            && self.screen_finds_nothing(path, source, go_version, &candidates, package)
+        {
+            return out;
+        }
         let root = parse(source);
         let has_error = golang::has_syntax_error(&root.root());
         let mut suppressions = suppress::Suppressions::scan(source, &root);
@@ -267,10 +381,11 @@ impl Engine {
             path,
             source,
             &root,
+            None,
             go_version,
             &candidates,
             package,
-            &mut suppressions,
+            Some(&mut suppressions),
         );
         out.ignores = suppressions.directives;
         let mut unparsed_fixes = 0;
@@ -365,24 +480,104 @@ impl Engine {
         out
     }
 
-    /// Runs the candidate recipes over one walk of the tree. Findings that
-    /// `suppressions` silence are left out (and counted there).
-    #[allow(clippy::too_many_arguments)]
-    fn analyse(
+    /// Whether analysing `source` on the parse of its header, of its
+    /// package-level `var` and `const` declarations and of the declarations
+    /// that hold what the rules of `candidates` need (see [`decls`]) finds
+    /// nothing. Recipes that look further (at a function the match calls,
+    /// at the whole file) get the whole file's tree, parsed when first
+    /// asked. `false` whenever this cannot be told, and whenever a finding
+    /// is made: the caller then analyses the whole file, so what it reports
+    /// is always what a whole parse gives.
+    fn screen_finds_nothing(
         &self,
         path: &Path,
         source: &str,
-        root: &GoRoot,
         go_version: GoVersion,
         candidates: &[usize],
         package: &package::PackageHandle<'_>,
-        suppressions: &mut suppress::Suppressions,
+    ) -> bool {
+        if candidates.iter().any(|&i| self.needs_whole[i]) {
+            return false;
+        }
+        let Some(layout) = decls::Layout::scan(source.as_bytes(), &self.words) else {
+            return false;
+        };
+        // Per declaration, the recipes whose triggers it holds, for those
+        // whose triggers are in the declaration of each finding.
+        let n = self.recipes.len();
+        let mut triggered = vec![false; layout.decls.len() * n];
+        if let Some((ac, owners)) = &self.decl_triggers {
+            for m in ac.find_overlapping_iter(source.as_bytes()) {
+                if let Some(d) = layout.decl_at(m.start()) {
+                    for &i in &owners[m.pattern().as_usize()] {
+                        triggered[d * n + i] = true;
+                    }
+                }
+            }
+        }
+        let local_triggers =
+            |i: usize| self.recipes[i].spec.matching.triggers_in == spec::TriggerScope::Declaration;
+        let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(layout.decls.len() + 1);
+        ranges.push(0..layout.header_end);
+        for (j, d) in layout.decls.iter().enumerate() {
+            let needed = d.value
+                || candidates.iter().any(|&i| {
+                    d.meets(&self.local[i]) && (!local_triggers(i) || triggered[j * n + i])
+                });
+            if !needed {
+                continue;
+            }
+            match ranges.last_mut() {
+                Some(last) if last.end == d.range.start => last.end = d.range.end,
+                _ => ranges.push(d.range.clone()),
+            }
+        }
+        if ranges.len() == 1 && ranges[0].end == source.len() {
+            // Every declaration is needed: the whole parse does the work.
+            return false;
+        }
+        let Some(partial) = decls::parse_ranges(source, &ranges) else {
+            return false;
+        };
+        if golang::has_syntax_error(&partial.root()) {
+            return false;
+        }
+        let whole = std::cell::OnceCell::new();
+        self.analyse(
+            path,
+            source,
+            &partial,
+            Some(&whole),
+            go_version,
+            candidates,
+            package,
+            None,
+        )
+        .is_empty()
+    }
+
+    /// Runs the candidate recipes over one walk of the tree. Findings that
+    /// `suppressions` silence are left out (and counted there). `root` may
+    /// be the tree of a part of the file; `whole` then holds the whole
+    /// file's tree once a recipe asks for it.
+    #[allow(clippy::too_many_arguments)]
+    fn analyse<'r>(
+        &self,
+        path: &'r Path,
+        source: &'r str,
+        root: &'r GoRoot,
+        whole: Option<&'r std::cell::OnceCell<GoRoot>>,
+        go_version: GoVersion,
+        candidates: &[usize],
+        package: &'r package::PackageHandle<'r>,
+        mut suppressions: Option<&mut suppress::Suppressions>,
     ) -> Vec<Finding> {
         let imports = ImportTable::from_root(root);
         let file = FileContext {
             path,
             source,
             root,
+            whole,
             imports: &imports,
             go_version,
             settings: &self.settings,
@@ -408,7 +603,7 @@ impl Engine {
                 let Some(m) = &matchers[i] else { continue };
                 if let Some(nm) = m.match_node(node.clone()) {
                     if let Some(f) = self.recipes[i].examine(&nm, &file) {
-                        if !suppressions.silences(&f) {
+                        if !suppressions.as_mut().is_some_and(|s| s.silences(&f)) {
                             findings.push(f);
                         }
                     }
@@ -491,10 +686,11 @@ impl Engine {
                 path,
                 &text,
                 &root,
+                None,
                 go_version,
                 candidates,
                 package,
-                &mut suppressions,
+                Some(&mut suppressions),
             );
         }
         Err(FixPointError::Overlap { rounds: MAX_ROUNDS })

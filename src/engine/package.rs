@@ -479,7 +479,7 @@ impl<'r> FileContext<'r> {
         self.decls.get_or_init(|| {
             let view = self.package_view();
             DeclIndex {
-                own: FileDecls::new(self.root.root().children().collect()),
+                own: FileDecls::new(self.whole_root().root().children().collect()),
                 view,
                 others: view.files.iter().map(|_| OnceCell::new()).collect(),
                 all: OnceCell::new(),
@@ -980,6 +980,7 @@ mod resolution_tests {
             path: Path::new("d/a.go"),
             source: MAIN,
             root: &root,
+            whole: None,
             imports: &imports,
             go_version: "1.22".parse().unwrap(),
             settings: &settings,

@@ -23,7 +23,13 @@ use super::spec::{RecipeKind, RecipeSpec};
 pub struct FileContext<'r> {
     pub path: &'r Path,
     pub source: &'r str,
+    /// The tree the matches are in: the whole file's, or one of a part of
+    /// it (its header, its package-level values and the declarations that
+    /// may hold a match) when `whole` is set.
     pub root: &'r GoRoot,
+    /// When `root` is a part of the file: the whole file's tree, parsed on
+    /// first use (start with an empty cell); see [`FileContext::whole_root`].
+    pub whole: Option<&'r std::cell::OnceCell<GoRoot>>,
     pub imports: &'r ImportTable,
     pub go_version: GoVersion,
     pub settings: &'r Settings,
@@ -38,7 +44,16 @@ pub struct FileContext<'r> {
     pub linknames: std::cell::OnceCell<std::collections::HashSet<String>>,
 }
 
-impl FileContext<'_> {
+impl<'r> FileContext<'r> {
+    /// The whole file's tree, for analyses that look past the declaration
+    /// of the match (other functions of the file, package-level facts).
+    pub fn whole_root(&self) -> &'r GoRoot {
+        match self.whole {
+            None => self.root,
+            Some(cell) => cell.get_or_init(|| super::golang::parse(self.source)),
+        }
+    }
+
     /// The package clause's name.
     pub fn package_name(&self) -> String {
         self.root
@@ -307,6 +322,9 @@ pub struct Recipe {
     /// Keywords the rule needs in the file's code, derived from the node
     /// kinds it requires: each set must meet the keywords of the file.
     pub keywords: Vec<KeywordSet>,
+    /// What every match needs in its own top-level declaration (see
+    /// [`super::decls`]).
+    pub local: Vec<super::decls::Clause>,
     /// `[match] go-before`: files at this Go version or later are skipped.
     pub go_before: Option<GoVersion>,
     /// `[match] go-since`: files below this Go version are skipped.
@@ -551,6 +569,8 @@ impl Recipe {
             .clone()
             .unwrap_or_else(|| derive_triggers(&spec));
         let keywords = required_keywords(&spec.matching.rule);
+        let qualifiers: Vec<String> = spec.matching.imports.keys().cloned().collect();
+        let local = super::decls::local_clauses(&spec.matching.rule, &qualifiers);
         if spec.matching.code_triggers {
             if triggers.is_empty() {
                 return Err(err("code-triggers = true needs triggers".into()));
@@ -617,6 +637,7 @@ impl Recipe {
             template,
             triggers,
             keywords,
+            local,
             spec,
         })
     }

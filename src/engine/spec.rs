@@ -80,6 +80,11 @@ pub struct MatchSpec {
     /// characters): `unshare` then no longer matches "unshared" in prose.
     #[serde(default, rename = "code-triggers")]
     pub code_triggers: bool,
+    /// Where the triggers occur: `"file"` (the default) anywhere in the
+    /// file; `"declaration"` in the top-level declaration that holds each
+    /// finding, which lets the engine leave the other declarations unparsed.
+    #[serde(default, rename = "triggers-in")]
+    pub triggers_in: TriggerScope,
     /// The recipe only applies to files whose Go version is below this one
     /// (e.g. `"1.14"` for problems that newer runtimes solved); other files
     /// are skipped before parsing.
@@ -107,6 +112,17 @@ pub struct MatchSpec {
     /// reported with a reason instead of rewritten, or dropped.
     #[serde(default)]
     pub guards: Vec<GuardSpec>,
+}
+
+/// Where a recipe's triggers occur (`[match] triggers-in`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TriggerScope {
+    /// Anywhere in the file.
+    #[default]
+    File,
+    /// In the top-level declaration holding each finding.
+    Declaration,
 }
 
 /// One `[[match.guards]]` entry.

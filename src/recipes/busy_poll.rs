@@ -312,7 +312,7 @@ fn same_file_quick(
         return true;
     }
     let decls: Vec<GoNode<'_>> = file
-        .root
+        .whole_root()
         .root()
         .children()
         .filter(|d| d.kind() == kind && d.field("name").is_some_and(|n| n.text() == name))

@@ -188,7 +188,7 @@ fn is_wait_group(file: &FileContext<'_>, go_stmt: &GoNode<'_>, recv: &str) -> bo
         let text: String = t.text().split_whitespace().collect();
         text.trim_start_matches('*') == sync
     };
-    file.root.root().dfs().any(|n| match &*n.kind() {
+    file.whole_root().root().dfs().any(|n| match &*n.kind() {
         "var_spec" | "field_declaration" | "parameter_declaration" => {
             n.field("type").is_some_and(|t| is_wg_type(&t))
                 && n.field_children("name").any(|x| x.text() == last)
@@ -230,6 +230,7 @@ mod tests {
             path: std::path::Path::new("a.go"),
             source: &src,
             root: &root,
+            whole: None,
             imports: &imports,
             go_version: "1.22".parse().unwrap(),
             settings: &settings,

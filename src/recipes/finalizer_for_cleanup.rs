@@ -59,7 +59,7 @@ impl RecipeLogic for FinalizerForCleanup {
 /// The function a finalizer argument denotes: a literal, a top-level
 /// function, or a method expression `(*T).m` declared in this file.
 fn resolve<'r>(file: &FileContext<'r>, func: &GoNode<'r>) -> Option<Finalizer<'r>> {
-    let root = file.root.root();
+    let root = file.whole_root().root();
     match &*func.kind() {
         "func_literal" => from_signature(func.field("parameters")?, func.field("body")?),
         "identifier" => {
@@ -194,7 +194,7 @@ fn releasing_call<'r>(file: &FileContext<'_>, body: &GoNode<'r>) -> Option<GoNod
 /// Whether the file also clears a finalizer (`SetFinalizer(x, nil)`): the
 /// explicit close path disarms it, so it only catches forgotten closes.
 fn disarmed(file: &FileContext<'_>) -> bool {
-    file.root.root().dfs().any(|n| {
+    file.whole_root().root().dfs().any(|n| {
         file.is_pkg_call(&n, "runtime", "SetFinalizer")
             && n.field("arguments")
                 .is_some_and(|a| a.named_children().nth(1).is_some_and(|x| x.kind() == "nil"))
@@ -206,7 +206,7 @@ fn has_close_method(file: &FileContext<'_>, ty: &str) -> bool {
     if ty.is_empty() {
         return false;
     }
-    file.root.root().children().any(|d| {
+    file.whole_root().root().children().any(|d| {
         d.kind() == "method_declaration"
             && d.field("name").is_some_and(|n| {
                 matches!(

@@ -77,7 +77,7 @@ fn path_from_entry(
     entries: &[&str],
     target: &str,
 ) -> Option<Vec<String>> {
-    let root = cx.file.root.root();
+    let root = cx.file.whole_root().root();
     // A file may declare several `init` functions.
     let mut funcs: HashMap<String, Vec<GoNode<'_>>> = HashMap::new();
     for d in root

@@ -24,7 +24,7 @@ impl RecipeLogic for GomaxprocsAsLock {
         let call = cx.node();
         let file = cx.file;
         let func = crate::engine::scope::top_level(&call)?;
-        let root = file.root.root();
+        let root = file.whole_root().root();
         // Set in `main` or `init`, the setting holds for the whole program:
         // goroutines started anywhere in the file count, for the variables
         // of the package.

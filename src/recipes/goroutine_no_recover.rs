@@ -76,7 +76,7 @@ impl RecipeLogic for GoroutineNoRecover {
 /// The body of the one top-level declaration of `kind` named `name` in the
 /// file (`None` if it is not declared here, or more than once).
 fn declared_body<'r>(cx: &MatchContext<'_, 'r>, kind: &str, name: &str) -> Option<GoNode<'r>> {
-    let root = cx.file.root.root();
+    let root = cx.file.whole_root().root();
     let mut found = root
         .children()
         .filter(|d| d.kind() == kind && d.field("name").is_some_and(|n| n.text() == name));

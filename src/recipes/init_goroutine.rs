@@ -74,7 +74,7 @@ fn send_reason(file: &FileContext<'_>, send: &GoNode<'_>) -> Option<String> {
 
 /// The initial value of the package-level variable `name` declared in this file.
 fn package_var_value<'r>(file: &FileContext<'r>, name: &str) -> Option<GoNode<'r>> {
-    for decl in file.root.root().children() {
+    for decl in file.whole_root().root().children() {
         if decl.kind() != "var_declaration" {
             continue;
         }

@@ -137,7 +137,7 @@ fn restores_other_setting(
         return Some("the same function also sets GOMAXPROCS to another value, so this call is one of its choices or undoes the other; removing it would leave that setting in force".into());
     }
     // The package's declarations start with this file's own.
-    let own = file.root.root().children().count();
+    let own = file.whole_root().root().children().count();
     let elsewhere = file.package_decls().iter().enumerate().find_map(|(i, d)| {
         let this_file = i < own;
         d.dfs()

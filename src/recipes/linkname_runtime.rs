@@ -71,7 +71,7 @@ fn linkname(cx: &MatchContext<'_, '_>, comment: &GoNode<'_>) -> Option<Finding> 
         "`{local}` is bound to `{target}`; call a documented API instead, or pin the Go version in go.mod and expect this to break on upgrade"
     );
     // Point at the declaration the directive binds, where there is one.
-    let decl = cx.file.root.root().children().find(|d| {
+    let decl = cx.file.whole_root().root().children().find(|d| {
         matches!(&*d.kind(), "function_declaration" | "var_declaration")
             && d.dfs()
                 .take_while(|n| n.kind() != "block")
@@ -162,7 +162,7 @@ fn unsafe_argument(cx: &MatchContext<'_, '_>, call: &GoNode<'_>) -> bool {
 
 /// Whether the file declares `name` as a struct type.
 fn declares_struct(cx: &MatchContext<'_, '_>, name: &str) -> bool {
-    cx.file.root.root().dfs().any(|n| {
+    cx.file.whole_root().root().dfs().any(|n| {
         n.kind() == "type_spec"
             && n.field("name").is_some_and(|t| t.text() == name)
             && n.field("type").is_some_and(|t| t.kind() == "struct_type")

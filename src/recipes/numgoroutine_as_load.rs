@@ -135,7 +135,7 @@ fn mentions_count(file: &FileContext<'_>, expr: &GoNode<'_>) -> bool {
     }
     // Any variable holding a count anywhere in the file: a baseline can be
     // taken in one function and checked in another.
-    let found = file.root.root().dfs().any(|c| {
+    let found = file.whole_root().root().dfs().any(|c| {
         if !is_count(&c) {
             return false;
         }

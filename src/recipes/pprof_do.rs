@@ -247,7 +247,7 @@ impl RecipeLogic for PprofDo {
             }
         };
         let indent = indent_at(src, stmt.range().start).to_string();
-        let body = indent_block(src, &file.root.root(), rest_start..end, "\t");
+        let body = indent_block(src, &file.whole_root().root(), rest_start..end, "\t");
         let param = match &found.var {
             Some(v) => format!("{v} {ctx_q}Context"),
             None => format!("{ctx_q}Context"),

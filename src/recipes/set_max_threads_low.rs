@@ -76,7 +76,7 @@ fn const_value(cx: &MatchContext<'_, '_>, expr: &GoNode<'_>, depth: u32) -> Opti
 
 /// The value expression of a package-level `const name = value` of this file.
 fn top_level_const<'r>(cx: &MatchContext<'_, 'r>, name: &str) -> Option<GoNode<'r>> {
-    let root = cx.file.root.root();
+    let root = cx.file.whole_root().root();
     let found = root
         .children()
         .filter(|d| d.kind() == "const_declaration")

@@ -246,7 +246,7 @@ fn locks_before(file: &FileContext<'_>, func: &GoNode<'_>, at: usize) -> bool {
 /// made while the calling function holds the thread.
 fn callers_all_locked(file: &FileContext<'_>, func: &GoNode<'_>, name: &str) -> bool {
     let mut seen = false;
-    for n in file.root.root().dfs() {
+    for n in file.whole_root().root().dfs() {
         if n.kind() != "call_expression" {
             continue;
         }

@@ -801,7 +801,7 @@ pub fn assigned_anywhere<'r>(file: &FileContext<'r>, name: &GoNode<'r>) -> bool 
     let scope = if is_shadowed(name, &name.text()) {
         top_level(name)
     } else {
-        Some(file.root.root())
+        Some(file.whole_root().root())
     };
     let Some(scope) = scope else {
         return true;
