@@ -234,6 +234,7 @@ fn the_docs_page_names_every_field_of_the_format() {
         "triggers",
         "code-triggers",
         "triggers-in",
+        "first",
         "template",
         "implementation",
     ] {
@@ -804,4 +805,63 @@ fn gomend_test_runs_the_builtin_fixtures() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("ok    remove-gc ("), "{}", text(&out));
     assert!(text(&out).contains("2 recipes"), "{}", text(&out));
+}
+
+#[test]
+fn guards_checked_first_decide_before_the_template_and_name_the_function() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("no-exit.toml"),
+        r#"
+id = "no-exit"
+kind = "fix"
+summary = "s"
+message = "os.Exit skips deferred calls"
+rationale = "r"
+[match]
+imports = { os = "os" }
+rule = { pattern = "os.Exit($C)" }
+[[match.guards]]
+when = "main-or-init"
+first = true
+report = "`{function}` may end the program on purpose"
+[[match.guards]]
+when = "in-loop"
+report = "it is in a loop"
+[fix]
+template = "panic($C)"
+"#,
+    )
+    .unwrap();
+    let recipe = gomend::recipes::load_dir(dir.path()).unwrap().remove(0);
+    let engine = gomend::engine::Engine::new(vec![recipe], Default::default());
+    let src = "package main\n\nimport \"os\"\n\nfunc init() {\n\tos.Exit(1)\n}\n\nfunc main() {\n\tfor {\n\t\tos.Exit(2)\n\t}\n}\n\nfunc stop() {\n\tos.Exit(3)\n}\n";
+    let out = engine.process(
+        Path::new("main.go"),
+        src,
+        GoVersion::ASSUMED,
+        gomend::engine::Mode::Check,
+    );
+    let found: Vec<_> = out
+        .findings
+        .iter()
+        .map(|f| (f.line, f.finding.message.clone(), f.finding.fix.is_some()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                6,
+                "os.Exit skips deferred calls (not rewritten: `init` may end the program on purpose)".to_string(),
+                false
+            ),
+            // The first guard decides before the later one is asked.
+            (
+                11,
+                "os.Exit skips deferred calls (not rewritten: `main` may end the program on purpose)".to_string(),
+                false
+            ),
+            (16, "os.Exit skips deferred calls".to_string(), true),
+        ]
+    );
 }

@@ -5,9 +5,8 @@ use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::intent;
 use super::util::{
-    block_owner, call_statement, calls_any, dot_import_blocks_removal, enclosing_loop,
-    once_flag, remove_call_statement_cleanly, sibling_statements,
-    switch_guard, testing_param,
+    block_owner, call_statement, calls_any, dot_import_blocks_removal, enclosing_loop, once_flag,
+    remove_call_statement_cleanly, sibling_statements, switch_guard, testing_param,
 };
 
 /// Words that name what the call does, for reading its comments.

@@ -6,9 +6,9 @@ use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 use super::intent;
 use super::util::{
-    block_owner, call_statement, dot_import_blocks_removal, enclosing_loop,
-    loop_of, method_call, next_statement, once_flag, prev_statement, remove_call_statement_cleanly,
-    sibling_statements, switch_guard,
+    block_owner, call_statement, dot_import_blocks_removal, enclosing_loop, loop_of, method_call,
+    next_statement, once_flag, prev_statement, remove_call_statement_cleanly, sibling_statements,
+    switch_guard,
 };
 
 /// Words that name what the call does, for reading its comments.
