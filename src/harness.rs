@@ -111,31 +111,27 @@ pub fn process_case(
     src: &str,
     version: GoVersion,
 ) -> std::io::Result<FileOutcome> {
-    Ok(match package_dir(case) {
-        Some(dir) => engine.process_with_files(
-            &case.input,
-            src,
-            version,
-            Mode::Rewrite,
-            package_files(&dir)?,
-        ),
-        None => engine.process(&case.input, src, version, Mode::Rewrite),
-    })
+    run_case(engine, case, src, version, false)
 }
 
-/// [`process_case`] with the file parsed whole, not screened by its
-/// declarations first.
-fn process_case_whole(
+/// [`process_case`], with the file parsed whole instead of screened by its
+/// declarations first when `whole` is set.
+fn run_case(
     engine: &Engine,
     case: &Case,
     src: &str,
     version: GoVersion,
+    whole: bool,
 ) -> std::io::Result<FileOutcome> {
     let package = match package_dir(case) {
         Some(dir) => PackageHandle::with_files(&case.input, package_files(&dir)?),
-        None => PackageHandle::new(None, &case.input),
+        None => engine.package_of(&case.input),
     };
-    Ok(engine.process_whole(&case.input, src, version, Mode::Rewrite, &package))
+    Ok(if whole {
+        engine.process_whole(&case.input, src, version, Mode::Rewrite, &package)
+    } else {
+        engine.process_in(&case.input, src, version, Mode::Rewrite, &package, None)
+    })
 }
 
 /// Each finding as line, recipe and message.
@@ -201,7 +197,7 @@ pub fn check_case(engine: &Engine, case: &Case, versions: &VersionResolver) -> C
     let problems = &mut result.problems;
     if engine.screens() {
         // The screen by declarations must find what a whole parse finds.
-        match process_case_whole(engine, case, &src, version) {
+        match run_case(engine, case, &src, version, true) {
             Ok(whole) => {
                 if finding_lines(&whole) != finding_lines(&out) || whole.rewritten != out.rewritten
                 {

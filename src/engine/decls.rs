@@ -49,21 +49,54 @@ impl Clause {
     }
 }
 
-/// The clauses that every match of `rule` satisfies within its own
-/// top-level declaration (all of them hold). `qualifiers` are the package
-/// names of the rule's patterns, which a file may spell differently, so
-/// they are never required.
+/// How far from the match a rule's conditions may look.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Anywhere in the file.
+    File,
+    /// Within the match's own top-level declaration.
+    Declaration,
+}
+
+impl Clause {
+    /// The clause that `word` occurs: as a keyword or as a name.
+    fn of_word(word: &str) -> Clause {
+        match lex::keyword(word.as_bytes()) {
+            Some(k) => Clause {
+                keywords: k,
+                words: Vec::new(),
+            },
+            None => Clause {
+                keywords: KeywordSet::default(),
+                words: vec![word.to_string()],
+            },
+        }
+    }
+
+    /// Whether the clause names keywords only.
+    pub fn keywords_only(&self) -> bool {
+        self.words.is_empty() && !self.keywords.is_empty()
+    }
+}
+
+/// The clauses that every match of `rule` satisfies (all of them hold), in
+/// the file or, for [`Reach::Declaration`], within the match's own
+/// top-level declaration. `qualifiers` are the package names of the rule's
+/// patterns, which a file may spell differently, so they are never
+/// required.
 ///
 /// They come from what a match must contain: the keyword of its `kind`,
-/// the keywords and names its `pattern` spells, and the same of its `has`
-/// sub-rules, through `all` and `any`. An `inside` sub-rule with a `kind`
-/// names an ancestor within the same declaration and counts too. `not`,
-/// `regex`, `matches`, `follows` and `precedes` (whose siblings may be
-/// other declarations) require nothing here.
-pub fn local_clauses(rule: &toml::Value, qualifiers: &[String]) -> Vec<Clause> {
+/// the keywords and names its `pattern` spells, the word a `^`-anchored
+/// `regex` starts with, and the same of its `has` sub-rules, through `all`
+/// and `any`. An `inside` sub-rule names an ancestor: within the same
+/// declaration when it has a `kind` other than `source_file`. `follows` and
+/// `precedes` name siblings, which may be other declarations, so they count
+/// for the file only. `not` and `matches` require nothing here.
+pub fn rule_clauses(rule: &toml::Value, qualifiers: &[String], reach: Reach) -> Vec<Clause> {
     let Some(t) = rule.as_table() else {
         return Vec::new();
     };
+    let sub = |v: &toml::Value| rule_clauses(v, qualifiers, reach);
     let mut out = Vec::new();
     if let Some(k) = t
         .get("kind")
@@ -83,38 +116,47 @@ pub fn local_clauses(rule: &toml::Value, qualifiers: &[String]) -> Vec<Clause> {
             out.extend(pattern_clauses(text, qualifiers));
         }
     }
-    if let Some(r) = t.get("regex").and_then(|r| r.as_str()) {
-        if let Some(w) = anchored_word(r) {
-            out.push(Clause {
-                keywords: lex::keyword(w.as_bytes()).unwrap_or_default(),
-                words: if lex::keyword(w.as_bytes()).is_some() {
-                    Vec::new()
-                } else {
-                    vec![w]
-                },
-            });
+    if let Some(w) = t
+        .get("regex")
+        .and_then(|r| r.as_str())
+        .and_then(anchored_word)
+    {
+        out.push(Clause::of_word(&w));
+    }
+    if let Some(v) = t.get("has") {
+        out.extend(sub(v));
+    }
+    if let Some(v) = t.get("inside") {
+        let ancestor_kind = v.get("kind").and_then(|k| k.as_str());
+        if reach == Reach::File || ancestor_kind.is_some_and(|k| k != "source_file") {
+            out.extend(sub(v));
         }
     }
-    if let Some(sub) = t.get("has") {
-        out.extend(local_clauses(sub, qualifiers));
-    }
-    if let Some(sub) = t.get("inside") {
-        let ancestor_kind = sub.get("kind").and_then(|k| k.as_str());
-        if ancestor_kind.is_some_and(|k| k != "source_file") {
-            out.extend(local_clauses(sub, qualifiers));
+    if reach == Reach::File {
+        for relation in ["follows", "precedes"] {
+            if let Some(v) = t.get(relation) {
+                out.extend(sub(v));
+            }
         }
     }
     if let Some(all) = t.get("all").and_then(|a| a.as_array()) {
-        for sub in all {
-            out.extend(local_clauses(sub, qualifiers));
+        for v in all {
+            out.extend(sub(v));
         }
     }
     if let Some(any) = t.get("any").and_then(|a| a.as_array()) {
         // A match satisfies one branch: one clause of each branch, joined,
-        // holds for it.
+        // holds for it. A branch's keyword clause is preferred, so that the
+        // join stays one of keywords when every branch has one.
         let mut joined = Some(Clause::default());
-        for sub in any {
-            joined = match (joined, local_clauses(sub, qualifiers).into_iter().next()) {
+        for v in any {
+            let clauses = sub(v);
+            let pick = clauses
+                .iter()
+                .find(|c| c.keywords_only())
+                .or(clauses.first())
+                .cloned();
+            joined = match (joined, pick) {
                 (Some(j), Some(c)) => Some(j.union(c)),
                 _ => None,
             };
@@ -190,16 +232,7 @@ fn pattern_clauses(text: &str, qualifiers: &[String]) -> Vec<Clause> {
         if qualifiers.iter().any(|q| q == word) {
             continue;
         }
-        let clause = match lex::keyword(w) {
-            Some(k) => Clause {
-                keywords: k,
-                words: Vec::new(),
-            },
-            None => Clause {
-                keywords: KeywordSet::default(),
-                words: vec![word.to_string()],
-            },
-        };
+        let clause = Clause::of_word(word);
         if !out.contains(&clause) {
             out.push(clause);
         }
@@ -407,7 +440,11 @@ mod tests {
 
     fn clauses(rule: &str) -> Vec<Clause> {
         let v: toml::Value = toml::from_str(&format!("rule = {rule}")).unwrap();
-        local_clauses(&v["rule"], &["runtime".to_string(), "context".to_string()])
+        rule_clauses(
+            &v["rule"],
+            &["runtime".to_string(), "context".to_string()],
+            Reach::Declaration,
+        )
     }
 
     fn kw(k: &str) -> Clause {

@@ -151,19 +151,12 @@ impl Engine {
                     })
             })
             .collect();
-        let mut patterns: Vec<&str> = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         for (i, r) in recipes.iter().enumerate() {
-            if r.spec.matching.triggers_in != spec::TriggerScope::Declaration {
-                continue;
-            }
-            for t in &r.triggers {
-                match patterns.iter().position(|p| p == t) {
-                    Some(j) => owners[j].push(i),
-                    None => {
-                        patterns.push(t);
-                        owners.push(vec![i]);
-                    }
+            if r.spec.matching.triggers_in == spec::TriggerScope::Declaration {
+                for t in &r.triggers {
+                    recipe::add_pattern(&mut patterns, &mut owners, t, i);
                 }
             }
         }
@@ -244,8 +237,12 @@ impl Engine {
         go_version: GoVersion,
         mode: Mode,
     ) -> FileOutcome {
-        let package = package::PackageHandle::new(self.packages.as_ref(), path);
-        self.process_in(path, source, go_version, mode, &package, None)
+        self.process_in(path, source, go_version, mode, &self.package_of(path), None)
+    }
+
+    /// The package of the file at `path`, from the engine's package source.
+    pub fn package_of(&self, path: &Path) -> package::PackageHandle<'_> {
+        package::PackageHandle::new(self.packages.as_ref(), path)
     }
 
     /// [`Engine::process`] with the files of the package given by the
@@ -283,7 +280,7 @@ impl Engine {
         go_version: GoVersion,
         keep: &BTreeSet<usize>,
     ) -> FileOutcome {
-        let package = package::PackageHandle::new(self.packages.as_ref(), path);
+        let package = self.package_of(path);
         self.process_in(
             path,
             source,
@@ -505,8 +502,14 @@ impl Engine {
         // Per declaration, the recipes whose triggers it holds, for those
         // whose triggers are in the declaration of each finding.
         let n = self.recipes.len();
+        let local_triggers =
+            |i: usize| self.recipes[i].spec.matching.triggers_in == spec::TriggerScope::Declaration;
         let mut triggered = vec![false; layout.decls.len() * n];
-        if let Some((ac, owners)) = &self.decl_triggers {
+        let scan = self
+            .decl_triggers
+            .as_ref()
+            .filter(|_| candidates.iter().any(|&i| local_triggers(i)));
+        if let Some((ac, owners)) = scan {
             for m in ac.find_overlapping_iter(source.as_bytes()) {
                 if let Some(d) = layout.decl_at(m.start()) {
                     for &i in &owners[m.pattern().as_usize()] {
@@ -515,8 +518,6 @@ impl Engine {
                 }
             }
         }
-        let local_triggers =
-            |i: usize| self.recipes[i].spec.matching.triggers_in == spec::TriggerScope::Declaration;
         let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(layout.decls.len() + 1);
         ranges.push(0..layout.header_end);
         for (j, d) in layout.decls.iter().enumerate() {

@@ -285,9 +285,9 @@ impl CompiledGuard {
     fn decide(&self, cx: &MatchContext<'_, '_>, range: Range<usize>) -> Option<Finding> {
         let why = self.report.as_ref()?;
         let why = if why.contains("{function}") {
-            let name = super::scope::enclosing_function(&cx.node())
-                .into_iter()
-                .chain(cx.node().ancestors())
+            let name = cx
+                .node()
+                .ancestors()
                 .find(|f| matches!(&*f.kind(), "function_declaration" | "method_declaration"))
                 .and_then(|f| f.field("name"))
                 .map(|n| n.text().to_string())
@@ -320,7 +320,8 @@ pub struct Recipe {
     guards: Vec<CompiledGuard>,
     pub triggers: Vec<String>,
     /// Keywords the rule needs in the file's code, derived from the node
-    /// kinds it requires: each set must meet the keywords of the file.
+    /// kinds it requires and the keywords its patterns spell: each set must
+    /// meet the keywords of the file.
     pub keywords: Vec<KeywordSet>,
     /// What every match needs in its own top-level declaration (see
     /// [`super::decls`]).
@@ -411,55 +412,6 @@ fn replace_qualifiers(s: &str, subst: &[(String, String)]) -> String {
         result.push_str(rest);
         out = result;
     }
-    out
-}
-
-/// The keywords a file's code must hold for `rule` to match in it, as sets
-/// of which each must meet the file's keywords. They come from the node
-/// kinds the rule requires (its own `kind`, and those of `inside`, `has`,
-/// `follows` and `precedes` sub-rules, through `all` and `any`): a
-/// `go_statement` cannot exist without the `go` keyword. `not` and
-/// `matches` require nothing that can be told from here.
-fn required_keywords(rule: &toml::Value) -> Vec<KeywordSet> {
-    let Some(t) = rule.as_table() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    if let Some(k) = t
-        .get("kind")
-        .and_then(|k| k.as_str())
-        .and_then(lex::keyword_of_kind)
-    {
-        out.push(k);
-    }
-    for relation in ["inside", "has", "follows", "precedes"] {
-        if let Some(sub) = t.get(relation) {
-            out.extend(required_keywords(sub));
-        }
-    }
-    if let Some(all) = t.get("all").and_then(|a| a.as_array()) {
-        for sub in all {
-            out.extend(required_keywords(sub));
-        }
-    }
-    if let Some(any) = t.get("any").and_then(|a| a.as_array()) {
-        // One of the branches matches, so the file holds a keyword of one
-        // of them: the union of one set per branch, when each has one.
-        let mut union = KeywordSet::default();
-        for sub in any {
-            match required_keywords(sub).first() {
-                Some(k) => union = union.union(*k),
-                None => {
-                    union = KeywordSet::default();
-                    break;
-                }
-            }
-        }
-        if !union.is_empty() {
-            out.push(union);
-        }
-    }
-    out.dedup();
     out
 }
 
@@ -568,9 +520,15 @@ impl Recipe {
             .triggers
             .clone()
             .unwrap_or_else(|| derive_triggers(&spec));
-        let keywords = required_keywords(&spec.matching.rule);
         let qualifiers: Vec<String> = spec.matching.imports.keys().cloned().collect();
-        let local = super::decls::local_clauses(&spec.matching.rule, &qualifiers);
+        let clauses = |reach| super::decls::rule_clauses(&spec.matching.rule, &qualifiers, reach);
+        // The prefilter reads the keywords of a file, not its names.
+        let keywords = clauses(super::decls::Reach::File)
+            .into_iter()
+            .filter(super::decls::Clause::keywords_only)
+            .map(|c| c.keywords)
+            .collect();
+        let local = clauses(super::decls::Reach::Declaration);
         if spec.matching.code_triggers {
             if triggers.is_empty() {
                 return Err(err("code-triggers = true needs triggers".into()));
@@ -1042,7 +1000,12 @@ pub struct Prefilter {
 }
 
 /// Adds `t` for recipe `i` to a pattern list and its owners.
-fn add_pattern(patterns: &mut Vec<String>, owners: &mut Vec<Vec<usize>>, t: &str, i: usize) {
+pub(super) fn add_pattern(
+    patterns: &mut Vec<String>,
+    owners: &mut Vec<Vec<usize>>,
+    t: &str,
+    i: usize,
+) {
     match patterns.iter().position(|p| p == t) {
         Some(j) => owners[j].push(i),
         None => {
@@ -1205,6 +1168,9 @@ mod tests {
             "rule = { all = [{ kind = \"call_expression\" }, { inside = { kind = \"for_statement\", stopBy = \"end\" } }] }",
         );
         assert_eq!(names(&r.keywords), [["for"]]);
+        // The keywords a pattern spells count too; its names do not.
+        let r = report_recipe("made", "rule = { pattern = \"$CH := make(chan $T)\" }");
+        assert_eq!(names(&r.keywords), [["chan"]]);
     }
 
     #[test]
