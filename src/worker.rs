@@ -1,21 +1,28 @@
 //! Runs the engine over many files in parallel and hands the results to a
 //! single consumer in a deterministic order (the order of the file list).
 //!
-//! Files are processed in chunks: each chunk runs in parallel, then its
-//! results are consumed in order before the next chunk starts. Memory stays
-//! bounded by one chunk's sources and results, whatever the repository size.
+//! The files stream through one worker per core, as many threads as the
+//! `--jobs` pool has: the consumer takes each result in list order while the
+//! workers go on with the next files, so no core waits for the slowest file
+//! of a batch. At most [`IN_FLIGHT`] files are between being started and
+//! being consumed, which keeps memory bounded whatever the repository size.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Condvar, Mutex};
 
 use crate::engine::gomod::VersionResolver;
 use crate::engine::{Engine, FileOutcome, Mode};
 use crate::walk::is_generated;
 
-/// Files per chunk: large enough to keep every core busy, small enough to
-/// keep memory flat.
-const CHUNK: usize = 256;
+/// Files started but not yet consumed, at most: enough for every core to go
+/// on past a slow file, few enough to keep memory flat.
+const IN_FLIGHT: usize = 64;
+
+/// The package views built for the files are forgotten after this many
+/// files (the files of a package are next to each other in the list).
+const PACKAGE_BATCH: usize = 256;
 
 /// One processed file.
 pub struct Processed {
@@ -68,8 +75,9 @@ pub struct RunOptions {
 }
 
 /// Processes `files` and calls `sink` for each, in list order. `sink`
-/// returning an error stops the run. `progress` is told how many files
-/// were done after each chunk's files went through `sink`.
+/// returning an error stops the run (files already started are still
+/// analysed, but never reach `sink`). `progress` is told how many files were
+/// done after they went through `sink`.
 pub fn run<E>(
     engine: &Engine,
     versions: &VersionResolver,
@@ -79,19 +87,104 @@ pub fn run<E>(
     mut sink: impl FnMut(Processed) -> Result<(), E>,
     mut progress: impl FnMut(usize),
 ) -> Result<(), E> {
-    for chunk in files.chunks(CHUNK) {
-        let results: Vec<Processed> = chunk
-            .par_iter()
-            .map(|path| process_one(engine, versions, path, mode, opts))
-            .collect();
-        engine.release_packages();
-        let n = results.len();
-        for r in results {
+    let threads = rayon::current_num_threads();
+    let mut done = 0;
+    in_order(
+        files,
+        threads,
+        IN_FLIGHT.max(2 * threads),
+        |path| process_one(engine, versions, path, mode, opts),
+        |r| {
             sink(r)?;
+            progress(1);
+            done += 1;
+            if done % PACKAGE_BATCH == 0 {
+                engine.release_packages();
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Runs `work` on every item on `threads` threads and hands the results to
+/// `consume` in the order of `items`, on the calling thread. A worker starts
+/// item `i` only once fewer than `window` items before it are left to
+/// consume. `consume` returning an error stops the run: no item is started
+/// after it, and no other result is consumed. A panic in `work` reaches the
+/// caller.
+///
+/// (The ordered parallel-map crates either poll for results on a timer or
+/// need `'static` work; this waits on a channel and borrows.)
+fn in_order<T: Sync, R: Send, E>(
+    items: &[T],
+    threads: usize,
+    window: usize,
+    work: impl Fn(&T) -> R + Sync,
+    mut consume: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    let next = AtomicUsize::new(0);
+    let consumed = Mutex::new(0usize);
+    let moved = Condvar::new();
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..threads.max(1) {
+            let tx = tx.clone();
+            let (next, consumed, moved, stop, work) = (&next, &consumed, &moved, &stop, &work);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let mut c = consumed.lock().unwrap_or_else(|e| e.into_inner());
+                while i >= *c + window && !stop.load(Ordering::Relaxed) {
+                    c = moved.wait(c).unwrap_or_else(|e| e.into_inner());
+                }
+                drop(c);
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(item)));
+                if tx.send((i, r)).is_err() {
+                    break;
+                }
+            });
         }
-        progress(n);
-    }
-    Ok(())
+        drop(tx);
+        let halt = || {
+            // Under the lock, so that no worker misses the flag and waits on.
+            let _c = consumed.lock().unwrap_or_else(|e| e.into_inner());
+            stop.store(true, Ordering::Relaxed);
+            moved.notify_all();
+        };
+        let mut early: BTreeMap<usize, R> = BTreeMap::new();
+        let mut want = 0;
+        while want < items.len() {
+            let r = match early.remove(&want) {
+                Some(r) => r,
+                None => match rx.recv() {
+                    Ok((i, Ok(r))) if i == want => r,
+                    Ok((i, Ok(r))) => {
+                        early.insert(i, r);
+                        continue;
+                    }
+                    Ok((_, Err(panic))) => {
+                        halt();
+                        std::panic::resume_unwind(panic);
+                    }
+                    // Every worker is gone, which only a panic outside
+                    // `work` does: the scope passes it on.
+                    Err(_) => break,
+                },
+            };
+            if let Err(e) = consume(r) {
+                halt();
+                return Err(e);
+            }
+            want += 1;
+            *consumed.lock().unwrap_or_else(|e| e.into_inner()) = want;
+            moved.notify_all();
+        }
+        Ok(())
+    })
 }
 
 fn process_one(
@@ -156,6 +249,85 @@ pub fn process_bytes(
 mod tests {
     use super::*;
     use crate::engine::Settings;
+
+    #[test]
+    fn results_come_in_list_order_with_few_in_flight() {
+        let items: Vec<u64> = (0..500).collect();
+        let started = Mutex::new(Vec::new());
+        let mut seen = Vec::new();
+        let consumed = AtomicUsize::new(0);
+        in_order(
+            &items,
+            4,
+            8,
+            |&i| {
+                started
+                    .lock()
+                    .unwrap()
+                    .push((i, consumed.load(Ordering::SeqCst)));
+                // Later items often finish first; the first is slow, so
+                // unbounded workers would run far ahead of it.
+                let micros = if i == 0 { 20_000 } else { (i * 7919) % 300 };
+                std::thread::sleep(std::time::Duration::from_micros(micros));
+                i * 2
+            },
+            |r| {
+                seen.push(r);
+                consumed.fetch_add(1, Ordering::SeqCst);
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        for (i, c) in started.into_inner().unwrap() {
+            assert!(i < c as u64 + 8, "item {i} started with only {c} consumed");
+        }
+    }
+
+    #[test]
+    fn an_error_from_the_consumer_stops_the_run() {
+        let items: Vec<usize> = (0..10_000).collect();
+        let ran = AtomicUsize::new(0);
+        let mut seen = 0;
+        let r = in_order(
+            &items,
+            2,
+            4,
+            |&i| {
+                ran.fetch_add(1, Ordering::SeqCst);
+                i
+            },
+            |i| {
+                seen += 1;
+                if i == 10 {
+                    Err("stop")
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert_eq!(r, Err("stop"));
+        assert_eq!(seen, 11);
+        assert!(ran.load(Ordering::SeqCst) < 11 + 4 + 2);
+    }
+
+    #[test]
+    fn a_panic_in_the_work_reaches_the_caller() {
+        let items: Vec<usize> = (0..100).collect();
+        let r = std::panic::catch_unwind(|| {
+            in_order(
+                &items,
+                2,
+                4,
+                |&i| {
+                    assert_ne!(i, 30, "boom");
+                    i
+                },
+                |_| Ok::<(), ()>(()),
+            )
+        });
+        assert!(r.is_err());
+    }
 
     #[test]
     fn a_file_that_cannot_be_read_is_an_error_of_its_own() {
