@@ -218,7 +218,8 @@ pub fn process_bytes(
 ) -> Processed {
     let mut outcome = FileOutcome::default();
     // The prefilter runs on raw bytes: most files stop here, unparsed.
-    if !engine.wants(&bytes) {
+    let pre = engine.prefilter(&bytes);
+    if !pre.wanted() {
         return Processed::new(path, None, outcome);
     }
     let source = match String::from_utf8(bytes) {
@@ -235,7 +236,7 @@ pub fn process_bytes(
     // A bug in one recipe on one odd file must not stop a run over a whole
     // repository: the file is reported and left alone.
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        engine.process(path, &source, version, mode)
+        engine.process_prefiltered(path, &source, version, mode, pre)
     })) {
         Ok(outcome) => Processed::new(path, Some(source), outcome),
         Err(_) => Processed {

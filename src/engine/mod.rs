@@ -56,6 +56,21 @@ pub struct Located {
     pub end_column: usize,
 }
 
+/// The prefilter's judgement of a file's bytes (see [`Engine::prefilter`]).
+pub struct Prefiltered {
+    /// The recipes that may match, ascending.
+    candidates: Vec<usize>,
+    /// The bytes mention a suppression directive and ignores are tracked.
+    tracked: bool,
+}
+
+impl Prefiltered {
+    /// Whether the file is worth reading as text and processing.
+    pub fn wanted(&self) -> bool {
+        !self.candidates.is_empty() || self.tracked
+    }
+}
+
 /// What the engine made of one file.
 #[derive(Clone, Debug, Default)]
 pub struct FileOutcome {
@@ -197,7 +212,16 @@ impl Engine {
     /// Whether a file's raw bytes need processing: some recipe may match
     /// them, or they hold a suppression comment that is tracked.
     pub fn wants(&self, bytes: &[u8]) -> bool {
-        self.may_match(bytes) || (self.track_ignores && suppress::mentions(bytes))
+        self.prefilter(bytes).wanted()
+    }
+
+    /// What the prefilter makes of `bytes`: the file can then be processed
+    /// with [`Engine::process_prefiltered`] without prefiltering it again.
+    pub fn prefilter(&self, bytes: &[u8]) -> Prefiltered {
+        Prefiltered {
+            candidates: self.prefilter.candidates(bytes, self.recipes.len()),
+            tracked: self.track_ignores && suppress::mentions(bytes),
+        }
     }
 
     /// Lets recipes look into the other files of each file's package,
@@ -238,6 +262,28 @@ impl Engine {
         mode: Mode,
     ) -> FileOutcome {
         self.process_in(path, source, go_version, mode, &self.package_of(path), None)
+    }
+
+    /// [`Engine::process`] of the text whose bytes gave `pre`.
+    pub fn process_prefiltered(
+        &self,
+        path: &Path,
+        source: &str,
+        go_version: GoVersion,
+        mode: Mode,
+        pre: Prefiltered,
+    ) -> FileOutcome {
+        let package = self.package_of(path);
+        self.process_screened(
+            path,
+            source,
+            go_version,
+            mode,
+            &package,
+            None,
+            self.screen,
+            Some(pre.candidates),
+        )
     }
 
     /// The package of the file at `path`, from the engine's package source.
@@ -303,7 +349,16 @@ impl Engine {
         package: &package::PackageHandle<'_>,
         keep: Option<&BTreeSet<usize>>,
     ) -> FileOutcome {
-        self.process_screened(path, source, go_version, mode, package, keep, self.screen)
+        self.process_screened(
+            path,
+            source,
+            go_version,
+            mode,
+            package,
+            keep,
+            self.screen,
+            None,
+        )
     }
 
     /// [`Engine::process_in`] with every candidate file parsed whole,
@@ -317,7 +372,7 @@ impl Engine {
         mode: Mode,
         package: &package::PackageHandle<'_>,
     ) -> FileOutcome {
-        self.process_screened(path, source, go_version, mode, package, None, false)
+        self.process_screened(path, source, go_version, mode, package, None, false, None)
     }
 
     /// Whether files are screened by their declarations first.
@@ -335,11 +390,13 @@ impl Engine {
         package: &package::PackageHandle<'_>,
         keep: Option<&BTreeSet<usize>>,
         screen: bool,
+        prefiltered: Option<Vec<usize>>,
     ) -> FileOutcome {
         let mut out = FileOutcome::default();
-        let mut candidates = self
-            .prefilter
-            .candidates(source.as_bytes(), self.recipes.len());
+        let mut candidates = prefiltered.unwrap_or_else(|| {
+            self.prefilter
+                .candidates(source.as_bytes(), self.recipes.len())
+        });
         candidates.retain(|&i| self.recipes[i].applies_to(go_version));
         // A recipe whose patterns name a package runs only where the file
         // imports it: the import block is read from the bytes, before any
