@@ -69,8 +69,21 @@ impl<'a> Tokens<'a> {
 /// Whether `c` can be part of an identifier (any non-ASCII byte counts:
 /// Go identifiers may hold Unicode letters).
 pub fn is_word_byte(c: u8) -> bool {
-    c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80
+    WORD_BYTES[c as usize]
 }
+
+/// [`is_word_byte`] for every byte, looked up rather than computed: the
+/// lexer asks it of nearly every byte of every file.
+static WORD_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80;
+        c += 1;
+    }
+    t
+};
 
 impl<'a> Iterator for Tokens<'a> {
     type Item = Token<'a>;
@@ -90,11 +103,17 @@ impl<'a> Iterator for Tokens<'a> {
                 b'"' | b'\'' => {
                     let mut j = self.i + 1;
                     loop {
-                        match b.get(j) {
-                            Some(b'\\') => j += 2,
-                            Some(b'\n') | None => return self.stop(),
-                            Some(&q) if q == c => break,
-                            Some(_) => j += 1,
+                        let Some(k) = b
+                            .get(j..)
+                            .and_then(|rest| memchr::memchr3(c, b'\\', b'\n', rest))
+                        else {
+                            return self.stop();
+                        };
+                        j += k;
+                        match b[j] {
+                            b'\\' => j += 2,
+                            b'\n' => return self.stop(),
+                            _ => break,
                         }
                     }
                     self.i = j + 1;
@@ -113,9 +132,10 @@ impl<'a> Iterator for Tokens<'a> {
                 }
                 c if is_word_byte(c) => {
                     let start = self.i;
-                    while self.i < b.len() && is_word_byte(b[self.i]) {
-                        self.i += 1;
-                    }
+                    self.i += b[start..]
+                        .iter()
+                        .position(|&x| !is_word_byte(x))
+                        .unwrap_or(b.len() - start);
                     return self.emit(Token::Word(&b[start..self.i]));
                 }
                 c if c.is_ascii_whitespace() => self.i += 1,
@@ -131,17 +151,11 @@ impl<'a> Iterator for Tokens<'a> {
 
 /// The first `c` in `b` at or after `from`.
 pub fn find_byte(b: &[u8], c: u8, from: usize) -> Option<usize> {
-    b.get(from..)?
-        .iter()
-        .position(|&x| x == c)
-        .map(|j| from + j)
+    memchr::memchr(c, b.get(from..)?).map(|j| from + j)
 }
 
 fn find_pair(b: &[u8], pair: &[u8; 2], from: usize) -> Option<usize> {
-    b.get(from..)?
-        .windows(2)
-        .position(|w| w == pair)
-        .map(|j| from + j)
+    memchr::memmem::find(b.get(from..)?, pair).map(|j| from + j)
 }
 
 /// Go's keywords, in the order of the bits of a [`KeywordSet`].
@@ -214,13 +228,37 @@ impl KeywordSet {
 
 /// The keyword `word` is, if it is one.
 pub fn keyword(word: &[u8]) -> Option<KeywordSet> {
-    if !(2..=11).contains(&word.len()) || !word[0].is_ascii_lowercase() {
-        return None;
-    }
-    KEYWORDS
-        .iter()
-        .position(|k| k.as_bytes() == word)
-        .map(|i| KeywordSet(1 << i))
+    // A match on the bytes compiles to a switch on the length and a few
+    // comparisons; the lexer asks this of every word of every file.
+    let i = match word {
+        b"break" => 0,
+        b"case" => 1,
+        b"chan" => 2,
+        b"const" => 3,
+        b"continue" => 4,
+        b"default" => 5,
+        b"defer" => 6,
+        b"else" => 7,
+        b"fallthrough" => 8,
+        b"for" => 9,
+        b"func" => 10,
+        b"go" => 11,
+        b"goto" => 12,
+        b"if" => 13,
+        b"import" => 14,
+        b"interface" => 15,
+        b"map" => 16,
+        b"package" => 17,
+        b"range" => 18,
+        b"return" => 19,
+        b"select" => 20,
+        b"struct" => 21,
+        b"switch" => 22,
+        b"type" => 23,
+        b"var" => 24,
+        _ => return None,
+    };
+    Some(KeywordSet(1 << i))
 }
 
 /// The keyword every node of a grammar kind is spelled with, for the kinds
@@ -318,6 +356,17 @@ mod tests {
     fn text_that_does_not_lex_may_hold_any_keyword() {
         for src in ["package p\n/* open", "var s = \"open\nx", "var r = `open"] {
             assert_eq!(keywords_in_code(src.as_bytes()), KeywordSet::ALL, "{src:?}");
+        }
+    }
+
+    #[test]
+    fn every_keyword_is_known_by_its_bit() {
+        for (i, k) in KEYWORDS.iter().enumerate() {
+            assert_eq!(keyword(k.as_bytes()), Some(KeywordSet(1 << i)), "{k}");
+            assert_eq!(KeywordSet::of(k), Some(KeywordSet(1 << i)), "{k}");
+        }
+        for w in ["Go", "fo", "forx", "", "_", "selects"] {
+            assert_eq!(keyword(w.as_bytes()), None, "{w}");
         }
     }
 
