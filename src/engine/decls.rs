@@ -17,7 +17,6 @@
 //! parse.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ops::Range;
 
 use ast_grep_core::tree_sitter::{LanguageExt, StrDoc};
@@ -243,7 +242,8 @@ fn pattern_clauses(text: &str, qualifiers: &[String]) -> Vec<Clause> {
 /// The words of every recipe's clauses, numbered.
 #[derive(Default)]
 pub struct Words {
-    ids: HashMap<Vec<u8>, usize>,
+    /// FNV: the screen looks up every word of a file, and the words are short.
+    ids: fnv::FnvHashMap<Vec<u8>, usize>,
 }
 
 impl Words {
