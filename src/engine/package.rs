@@ -770,6 +770,26 @@ impl<'r> FileContext<'r> {
         })
     }
 
+    /// The top-level declarations of the package that may mention one of
+    /// `words`: every one of this file, then those of the other files whose
+    /// text holds one of them, in package order. Code that looks only for
+    /// nodes whose text holds one of `words` finds in them what it finds in
+    /// [`Self::package_decls`], without parsing the files that cannot hold
+    /// such a node.
+    pub fn package_decls_mentioning(&self, words: &[&str]) -> Vec<GoNode<'r>> {
+        let index = self.decl_index();
+        if let Some(all) = index.all.get() {
+            return all.clone();
+        }
+        let mut out = index.own.decls.clone();
+        for (i, f) in index.view.files.iter().enumerate() {
+            if Some(i) != index.skip && words.iter().any(|w| f.text.contains(w)) {
+                out.extend(f.root().root().children());
+            }
+        }
+        out
+    }
+
     /// The package view of this file (other files of the same package).
     pub fn package_view(&self) -> &'r PackageView {
         self.package.view(&self.package_name(), self.is_test_file())
@@ -1444,6 +1464,24 @@ mod resolution_tests {
             assert!(parsed_whole(file, "d.go"));
             assert_eq!(found("open").as_deref(), Some("e.go:3"));
             assert!(parsed_whole(file, "e.go"));
+        });
+    }
+
+    /// The declarations that may mention a word are this file's and those
+    /// of the files whose text holds it, and only those files are parsed.
+    #[test]
+    fn declarations_mentioning_words_skip_other_files() {
+        let main = "package p\n\nfunc main() {}\n";
+        let b = "package p\n\nfunc b() { runtime.NumCPU() }\n";
+        with_package(main, &[("b.go", b), ("c.go", C)], |file| {
+            let names: Vec<String> = file
+                .package_decls_mentioning(&["NumCPU()"])
+                .iter()
+                .filter_map(|d| d.field("name").map(|n| n.text().to_string()))
+                .collect();
+            assert_eq!(names, ["main", "b"]);
+            assert!(parsed_whole(file, "b.go"));
+            assert!(!parsed_whole(file, "c.go"));
         });
     }
 }
