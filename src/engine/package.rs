@@ -21,11 +21,13 @@
 //! and cached per directory for the run.
 
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::golang::{parse, GoNode, GoRoot};
+use super::decls::{parse_ranges, Layout, Words};
+use super::golang::{has_syntax_error, parse, GoNode, GoRoot};
 use super::lex::{Token, Tokens};
 use super::scope::{declared_names, is_function, is_shadowed};
 use super::FileContext;
@@ -74,30 +76,165 @@ pub struct PackageView {
 /// One file of a package view.
 struct ViewFile {
     path: PathBuf,
-    /// The text, until it is parsed.
-    text: Mutex<Option<String>>,
+    text: String,
     /// Every identifier outside braces (`None` when the braces do not
     /// balance): a superset of the names the file declares at top level.
-    outer_names: Option<HashSet<Box<str>>>,
+    outer_names: Option<OuterNames>,
+    /// The whole file's tree.
     root: OnceLock<GoRoot>,
+    /// The file split at its top-level declarations, when it is in a shape
+    /// [`Layout::scan`] is sure of.
+    chunks: OnceLock<Option<Chunks>>,
+}
+
+/// A view file split at its top-level declarations, each parsed on its own
+/// when a lookup needs it.
+///
+/// A declaration is parsed with the header (package clause and imports)
+/// and every package-level `var` and `const` declaration of the file, so
+/// that its tree's `source_file` holds what code looking up from a node of
+/// the declaration finds there in the whole file's tree: the imports, and
+/// the file's package-level variables and constants. Nodes keep their
+/// offsets in the file.
+struct Chunks {
+    /// The header's and the `var` and `const` declarations' bytes, parsed
+    /// with every declaration.
+    base: Vec<Range<usize>>,
+    list: Vec<Chunk>,
+    /// The tree of `base` alone, which serves the `var` and `const`
+    /// declarations (`None` on a syntax error).
+    values: OnceLock<Option<GoRoot>>,
+}
+
+/// One top-level declaration of a [`Chunks`].
+struct Chunk {
+    range: Range<usize>,
+    /// A `var` or `const` declaration (part of every chunk's tree).
+    value: bool,
+    /// As [`ViewFile::outer_names`], for this declaration alone.
+    names: Option<OuterNames>,
+    /// The tree of the base and this declaration (`None` on a syntax
+    /// error); unused for a `var` or `const` declaration.
+    tree: OnceLock<Option<GoRoot>>,
+}
+
+impl Chunk {
+    /// Whether the declaration may be where a lookup on the whole file
+    /// finds `name`.
+    fn may_declare(&self, want: Want, name: &str) -> bool {
+        self.names
+            .as_ref()
+            .is_none_or(|n| n.may_declare(want, name))
+    }
+}
+
+impl Chunks {
+    /// `text` split at its top-level declarations, or `None` when it is not
+    /// in a shape to split with confidence: it is then parsed whole.
+    fn split(text: &str) -> Option<Chunks> {
+        let layout = Layout::scan(text.as_bytes(), &Words::default())?;
+        // A declaration that does not start a line at column 0 stays in
+        // the header or in the chunk before it: the chunks then name it,
+        // but the header is never looked into.
+        if !outer_names(&text[..layout.header_end])?.0.is_empty() {
+            return None;
+        }
+        let mut base = Vec::with_capacity(layout.decls.len() + 1);
+        base.push(0..layout.header_end);
+        let mut list = Vec::with_capacity(layout.decls.len());
+        for d in layout.decls {
+            if d.value {
+                push_range(&mut base, d.range.clone());
+            }
+            list.push(Chunk {
+                names: outer_names(&text[d.range.clone()]),
+                range: d.range,
+                value: d.value,
+                tree: OnceLock::new(),
+            });
+        }
+        Some(Chunks {
+            base,
+            list,
+            values: OnceLock::new(),
+        })
+    }
+
+    /// The tree that holds chunk `j`, or `None` when parsing it alone
+    /// gives a syntax error.
+    fn tree(&self, text: &str, j: usize) -> Option<&GoRoot> {
+        let chunk = &self.list[j];
+        let cell = if chunk.value {
+            &self.values
+        } else {
+            &chunk.tree
+        };
+        cell.get_or_init(|| {
+            let mut ranges = Vec::with_capacity(self.base.len() + 1);
+            let mut own = (!chunk.value).then(|| chunk.range.clone());
+            for r in &self.base {
+                if let Some(c) = own.take_if(|c| c.start < r.start) {
+                    push_range(&mut ranges, c);
+                }
+                push_range(&mut ranges, r.clone());
+            }
+            if let Some(c) = own {
+                push_range(&mut ranges, c);
+            }
+            let end = ranges.last().map_or(0, |r| r.end);
+            // The text past the last range is not needed.
+            let tree = parse_ranges(&text[..end], &ranges)?;
+            (!has_syntax_error(&tree.root())).then_some(tree)
+        })
+        .as_ref()
+    }
+
+    /// The top-level declarations of chunk `j` (with the comments in its
+    /// bytes), or `None` when it does not parse alone.
+    fn decls<'r>(&'r self, text: &str, j: usize) -> Option<Vec<GoNode<'r>>> {
+        let range = &self.list[j].range;
+        let tree = self.tree(text, j)?;
+        Some(
+            tree.root()
+                .children()
+                .filter(|d| range.start <= d.range().start && d.range().end <= range.end)
+                .collect(),
+        )
+    }
+}
+
+/// Appends `r` to sorted `ranges`, joining it to the last one when they
+/// touch.
+fn push_range(ranges: &mut Vec<Range<usize>>, r: Range<usize>) {
+    match ranges.last_mut() {
+        Some(last) if last.end == r.start => last.end = r.end,
+        _ => ranges.push(r),
+    }
 }
 
 impl ViewFile {
-    /// Whether the file may declare `name` at its top level.
-    fn may_declare(&self, name: &str) -> bool {
-        self.outer_names.as_ref().is_none_or(|n| n.contains(name))
+    /// Whether the file may declare `name` at its top level (outside
+    /// braces), as a declaration of kind `want`.
+    fn may_declare(&self, want: Want, name: &str) -> bool {
+        self.outer_names
+            .as_ref()
+            .is_none_or(|n| n.contains_outer(name) && n.may_declare(want, name))
     }
 
     fn root(&self) -> &GoRoot {
-        self.root.get_or_init(|| {
-            let text = self
-                .text
-                .lock()
-                .expect("package file")
-                .take()
-                .unwrap_or_default();
-            parse(&text)
-        })
+        self.root.get_or_init(|| parse(&self.text))
+    }
+
+    /// The whole file's top-level declarations.
+    fn whole_decls(&self) -> FileDecls<'_> {
+        FileDecls::new(self.root().root().children().collect())
+    }
+
+    /// The file split at its declarations (`None`: parse it whole).
+    fn chunks(&self) -> Option<&Chunks> {
+        self.chunks
+            .get_or_init(|| Chunks::split(&self.text))
+            .as_ref()
     }
 }
 
@@ -118,8 +255,9 @@ impl PackageView {
             out.push(ViewFile {
                 path,
                 outer_names: outer_names(&text),
-                text: Mutex::new(Some(text)),
+                text,
                 root: OnceLock::new(),
+                chunks: OnceLock::new(),
             });
         }
         PackageView { files: out }
@@ -136,6 +274,54 @@ impl PackageView {
     }
 }
 
+/// What a lookup looks for: the kind of declaration that can answer it.
+#[derive(Clone, Copy)]
+enum Want {
+    /// A function or a method.
+    Func = 2,
+    /// A type.
+    Type = 4,
+    /// A package-level variable.
+    Var = 8,
+}
+
+/// Any name outside braces: what the file-level filter has always read.
+const OUTER: u8 = 1;
+
+/// The names a text may declare at its top level, each with the kinds of
+/// declaration ([`Want`] bits) it may name, and [`OUTER`] when it is in
+/// the set [`outer_names`] describes.
+#[derive(Debug, PartialEq)]
+struct OuterNames(HashMap<Box<str>, u8>);
+
+impl OuterNames {
+    /// Whether the text may hold a top-level declaration of kind `want`
+    /// named `name` that a lookup on its whole tree would find.
+    fn may_declare(&self, want: Want, name: &str) -> bool {
+        self.0.get(name).is_some_and(|&k| k & want as u8 != 0)
+    }
+
+    /// Whether `name` is outside braces: the set the file-level filter
+    /// has always read.
+    fn contains_outer(&self, name: &str) -> bool {
+        self.0.get(name).is_some_and(|&k| k & OUTER != 0)
+    }
+
+    #[cfg(test)]
+    fn contains(&self, name: &str) -> bool {
+        self.contains_outer(name)
+    }
+
+    fn add(&mut self, name: &str, kinds: u8) {
+        match self.0.get_mut(name) {
+            Some(k) => *k |= kinds,
+            None => {
+                self.0.insert(name.into(), kinds);
+            }
+        }
+    }
+}
+
 /// The names `text` may declare at its top level, read with a small lexer
 /// that skips comments, strings and runes and keeps, outside every brace
 /// and bracket: the first identifier after `func` outside parentheses (a
@@ -143,14 +329,20 @@ impl PackageView {
 /// or `const` declaration outside parentheses or one level in (its block).
 /// The set may hold more than the declared names, never fewer. `None` when
 /// the brackets do not balance: the file may then declare anything.
-fn outer_names(text: &str) -> Option<HashSet<Box<str>>> {
+///
+/// Each name also tells the kinds of declaration it may name, so that a
+/// lookup of a function skips the `var` that only uses its name. The names
+/// of `var` declarations are taken at any depth: the variables of a
+/// package-level `var` are indexed with those of the function literals in
+/// its value.
+fn outer_names(text: &str) -> Option<OuterNames> {
     #[derive(PartialEq)]
     enum Decl {
         Func { named: bool },
-        Other,
+        Other(u8),
         Skip,
     }
-    let mut names = HashSet::new();
+    let mut names = OuterNames(HashMap::new());
     let (mut braces, mut parens, mut brackets) = (0usize, 0usize, 0usize);
     let mut decl = Decl::Skip;
     let mut tokens = Tokens::new(text.as_bytes());
@@ -171,18 +363,32 @@ fn outer_names(text: &str) -> Option<HashSet<Box<str>>> {
             }
             Token::Word(w) => w,
         };
-        if word[0].is_ascii_digit() || braces > 0 || brackets > 0 {
+        if word[0].is_ascii_digit() {
             continue;
         }
         let word = std::str::from_utf8(word).ok()?;
+        if braces > 0 || brackets > 0 {
+            if decl == Decl::Other(Want::Var as u8) {
+                names.add(word, Want::Var as u8);
+            }
+            continue;
+        }
         if parens == 0 {
             match word {
                 "func" => {
                     decl = Decl::Func { named: false };
                     continue;
                 }
-                "type" | "var" | "const" => {
-                    decl = Decl::Other;
+                "type" => {
+                    decl = Decl::Other(Want::Type as u8);
+                    continue;
+                }
+                "var" => {
+                    decl = Decl::Other(Want::Var as u8);
+                    continue;
+                }
+                "const" => {
+                    decl = Decl::Other(0);
                     continue;
                 }
                 "import" | "package" => {
@@ -195,10 +401,13 @@ fn outer_names(text: &str) -> Option<HashSet<Box<str>>> {
         match &mut decl {
             Decl::Func { named } if parens == 0 && !*named => {
                 *named = true;
-                names.insert(word.into());
+                names.add(word, OUTER | Want::Func as u8);
             }
-            Decl::Other if parens <= 1 => {
-                names.insert(word.into());
+            Decl::Other(kind) if parens <= 1 => {
+                names.add(word, OUTER | *kind);
+            }
+            Decl::Other(kind) if *kind == Want::Var as u8 => {
+                names.add(word, Want::Var as u8);
             }
             _ => {}
         }
@@ -390,9 +599,19 @@ pub struct DeclIndex<'r> {
     view: &'r PackageView,
     /// Per file of the view, its declarations (never built for the file
     /// being analysed, which the view also holds).
-    others: Vec<OnceCell<FileDecls<'r>>>,
+    others: Vec<OtherDecls<'r>>,
     all: OnceCell<Vec<GoNode<'r>>>,
     skip: Option<usize>,
+}
+
+/// A view file's declarations, indexed as far as lookups needed.
+#[derive(Default)]
+struct OtherDecls<'r> {
+    /// Per chunk of the file (see [`Chunks`]), its declarations; `None`
+    /// when the chunk does not parse alone.
+    chunks: OnceCell<Vec<OnceCell<Option<FileDecls<'r>>>>>,
+    /// The whole file's, when it is not split or a chunk does not parse.
+    whole: OnceCell<FileDecls<'r>>,
 }
 
 /// One file's top-level declarations, by name.
@@ -455,18 +674,63 @@ impl<'r> FileDecls<'r> {
 impl<'r> DeclIndex<'r> {
     /// The first file (this one, then the view's) whose declarations give
     /// `pick` an answer; only files that may declare `name` are looked at.
-    fn first<T>(&self, name: &str, pick: impl Fn(&FileDecls<'r>) -> Option<T>) -> Option<T> {
+    ///
+    /// In a view file split at its declarations, only the declarations
+    /// that may declare `name` as a `want` are parsed and looked at, in
+    /// file order.
+    /// `pick` answers from the entry its map holds for the name, the file's
+    /// first declaration of it: on the first declaration of the file that
+    /// gives an answer, it gives the one it gives on the whole file.
+    fn first<T>(
+        &self,
+        want: Want,
+        name: &str,
+        pick: impl Fn(&FileDecls<'r>) -> Option<T>,
+    ) -> Option<T> {
         if let Some(found) = pick(&self.own) {
             return Some(found);
         }
         for (i, f) in self.view.files.iter().enumerate() {
-            if Some(i) == self.skip || !f.may_declare(name) {
+            if Some(i) == self.skip || !f.may_declare(want, name) {
                 continue;
             }
-            let decls =
-                self.others[i].get_or_init(|| FileDecls::new(f.root().root().children().collect()));
-            if let Some(found) = pick(decls) {
-                return Some(found);
+            let index = &self.others[i];
+            let found = match f.chunks() {
+                Some(chunks) => {
+                    let cells = index
+                        .chunks
+                        .get_or_init(|| chunks.list.iter().map(|_| OnceCell::new()).collect());
+                    let mut found = None;
+                    let mut whole = false;
+                    for (j, chunk) in chunks.list.iter().enumerate() {
+                        if !chunk.may_declare(want, name) {
+                            continue;
+                        }
+                        let decls =
+                            cells[j].get_or_init(|| chunks.decls(&f.text, j).map(FileDecls::new));
+                        match decls {
+                            Some(d) => {
+                                found = pick(d);
+                                if found.is_some() {
+                                    break;
+                                }
+                            }
+                            None => {
+                                whole = true;
+                                break;
+                            }
+                        }
+                    }
+                    if whole {
+                        pick(index.whole.get_or_init(|| f.whole_decls()))
+                    } else {
+                        found
+                    }
+                }
+                None => pick(index.whole.get_or_init(|| f.whole_decls())),
+            };
+            if found.is_some() {
+                return found;
             }
         }
         None
@@ -481,7 +745,7 @@ impl<'r> FileContext<'r> {
             DeclIndex {
                 own: FileDecls::new(self.whole_root().root().children().collect()),
                 view,
-                others: view.files.iter().map(|_| OnceCell::new()).collect(),
+                others: view.files.iter().map(|_| OtherDecls::default()).collect(),
                 all: OnceCell::new(),
                 skip: view
                     .files
@@ -506,6 +770,26 @@ impl<'r> FileContext<'r> {
         })
     }
 
+    /// The top-level declarations of the package that may mention one of
+    /// `words`: every one of this file, then those of the other files whose
+    /// text holds one of them, in package order. Code that looks only for
+    /// nodes whose text holds one of `words` finds in them what it finds in
+    /// [`Self::package_decls`], without parsing the files that cannot hold
+    /// such a node.
+    pub fn package_decls_mentioning(&self, words: &[&str]) -> Vec<GoNode<'r>> {
+        let index = self.decl_index();
+        if let Some(all) = index.all.get() {
+            return all.clone();
+        }
+        let mut out = index.own.decls.clone();
+        for (i, f) in index.view.files.iter().enumerate() {
+            if Some(i) != index.skip && words.iter().any(|w| f.text.contains(w)) {
+                out.extend(f.root().root().children());
+            }
+        }
+        out
+    }
+
     /// The package view of this file (other files of the same package).
     pub fn package_view(&self) -> &'r PackageView {
         self.package.view(&self.package_name(), self.is_test_file())
@@ -513,20 +797,23 @@ impl<'r> FileContext<'r> {
 
     /// The top-level function `name` of the package.
     pub fn package_function(&self, name: &str) -> Option<GoNode<'r>> {
-        self.decl_index()
-            .first(name, |f| f.functions.get(name).map(|&i| f.decls[i].clone()))
+        self.decl_index().first(Want::Func, name, |f| {
+            f.functions.get(name).map(|&i| f.decls[i].clone())
+        })
     }
 
     /// The method `name` of the package's type `ty`.
     pub fn package_method(&self, ty: &str, name: &str) -> Option<GoNode<'r>> {
         let key = (ty.to_string(), name.to_string());
-        self.decl_index()
-            .first(name, |f| f.methods.get(&key).map(|&i| f.decls[i].clone()))
+        self.decl_index().first(Want::Func, name, |f| {
+            f.methods.get(&key).map(|&i| f.decls[i].clone())
+        })
     }
 
     /// The type spec of the package's type `ty`.
     pub fn package_type(&self, ty: &str) -> Option<GoNode<'r>> {
-        self.decl_index().first(ty, |f| f.types.get(ty).cloned())
+        self.decl_index()
+            .first(Want::Type, ty, |f| f.types.get(ty).cloned())
     }
 
     /// The declared type of field `field` of the package's struct type `ty`.
@@ -799,7 +1086,7 @@ impl<'r> FileContext<'r> {
     pub fn local_declaration(&self, node: &GoNode<'r>, name: &str) -> Option<LocalDecl<'r>> {
         match scoped_declaration(node, name)? {
             Scoped::Local(d) => Some(d),
-            Scoped::TopLevel(_) => self.decl_index().first(name, |f| {
+            Scoped::TopLevel(_) => self.decl_index().first(Want::Var, name, |f| {
                 let &i = f.vars.get(name)?;
                 declaration_in(&f.decls[i], name)
             }),
@@ -1026,5 +1313,175 @@ mod resolution_tests {
             .collect();
         assert_eq!(names, ["loop", "step", "push", "grow", "helper"]);
         assert_eq!(reach.unknown, ["f", "missing"]);
+    }
+
+    /// A file context for `main` (at `d/a.go`) with `others` beside it.
+    fn with_package<R>(
+        main: &str,
+        others: &[(&str, &str)],
+        run: impl FnOnce(&FileContext<'_>) -> R,
+    ) -> R {
+        let root = parse(main);
+        let imports = ImportTable::from_root(&root);
+        let settings = Settings::default();
+        let mut files = vec![(PathBuf::from("d/a.go"), main.to_string())];
+        files.extend(
+            others
+                .iter()
+                .map(|(p, t)| (PathBuf::from(format!("d/{p}")), t.to_string())),
+        );
+        let package = PackageHandle::with_files(Path::new("d/a.go"), files);
+        let file = FileContext {
+            path: Path::new("d/a.go"),
+            source: main,
+            root: &root,
+            whole: None,
+            imports: &imports,
+            go_version: "1.22".parse().unwrap(),
+            settings: &settings,
+            package: &package,
+            decls: Default::default(),
+            linknames: Default::default(),
+        };
+        run(&file)
+    }
+
+    /// Where a declaration found in the view is: its file's name (told by
+    /// the text around it) and its line.
+    fn place(file: &FileContext<'_>, d: &crate::engine::golang::GoNode<'_>) -> String {
+        let view = file.package_view();
+        let f = view
+            .files
+            .iter()
+            .find(|f| f.text.get(d.range()) == Some(&*d.text()))
+            .unwrap();
+        format!(
+            "{}:{}",
+            f.path.file_name().unwrap().to_string_lossy(),
+            d.start_pos().line() + 1
+        )
+    }
+
+    /// Whether the view file `name` was parsed whole.
+    fn parsed_whole(file: &FileContext<'_>, name: &str) -> bool {
+        let view = file.package_view();
+        let f = view.files.iter().find(|f| f.path.ends_with(name)).unwrap();
+        f.root.get().is_some()
+    }
+
+    const B: &str = "package p\n\nimport \"os\"\n\n// dup does\nfunc dup() { os.Exit(1) }\n\nvar (\n\tlimit int = cap(make([]int, 3))\n\tf = func() { var inner int; _ = inner }\n)\n\ntype T struct{ n int }\n\nfunc (t *T) m() {}\n\nfunc dup() {}\n\nfunc init() {}\n\nfunc init() {}\n";
+    const C: &str =
+        "package p\n\nfunc dup() {}\n\nfunc (t T) m() {}\n\nfunc onlyC() {}\n\ntype U int\n";
+
+    /// The first declaration in package order wins, across the chunks of
+    /// a file and across files, as on the whole files' trees.
+    #[test]
+    fn chunked_lookups_find_the_first_declaration() {
+        let main = "package p\n\nfunc main() {}\n";
+        with_package(main, &[("b.go", B), ("c.go", C)], |file| {
+            let at = |d: Option<crate::engine::golang::GoNode<'_>>| place(file, &d.unwrap());
+            assert_eq!(at(file.package_function("dup")), "b.go:6");
+            assert_eq!(at(file.package_function("init")), "b.go:19");
+            assert_eq!(at(file.package_function("onlyC")), "c.go:7");
+            assert_eq!(at(file.package_method("T", "m")), "b.go:15");
+            assert_eq!(at(file.package_type("T")), "b.go:13");
+            assert_eq!(at(file.package_type("U")), "c.go:9");
+            assert!(file.package_function("cap").is_none());
+            assert!(file.package_function("limit").is_none());
+            assert!(file.package_type("dup").is_none());
+            // The chunk's tree holds the imports and the variables of its
+            // file, as the whole tree does.
+            let dup = file.package_function("dup").unwrap();
+            let exit = dup
+                .dfs()
+                .find(|n| n.kind() == "selector_expression")
+                .unwrap();
+            let kinds: Vec<String> = exit
+                .ancestors()
+                .find(|a| a.kind() == "source_file")
+                .unwrap()
+                .children()
+                .map(|c| c.kind().to_string())
+                .collect();
+            assert_eq!(
+                kinds,
+                [
+                    "package_clause",
+                    "import_declaration",
+                    "comment",
+                    "function_declaration",
+                    "var_declaration"
+                ]
+            );
+            let limit = super::local_declaration_in_file(&exit, "limit").unwrap();
+            assert_eq!(limit.ty.unwrap().text(), "int");
+            // A package variable, and one of a function literal in the
+            // value of a package `var`, as the whole file indexes it.
+            let decl = file.local_declaration(&exit, "limit").unwrap();
+            assert_eq!(decl.value.unwrap().text(), "cap(make([]int, 3))");
+            assert!(file.local_declaration(&exit, "inner").is_none());
+            assert!(!parsed_whole(file, "b.go"));
+            assert!(!parsed_whole(file, "c.go"));
+        });
+    }
+
+    /// Names in comments and strings, even ones that look like
+    /// declarations at the start of a line, change nothing.
+    #[test]
+    fn names_in_comments_and_strings_are_harmless() {
+        let b = "package p\n\n// func target() {}\n/*\nfunc target() {}\n*/\nvar s = \"func target() {}\"\n\nvar raw = `\nfunc target() {\n`\n\nfunc other() { _ = \"}\" }\n\nfunc target() {}\n";
+        with_package("package p\n", &[("b.go", b), ("c.go", C)], |file| {
+            let d = file.package_function("target").unwrap();
+            assert_eq!(place(file, &d), "b.go:15");
+            assert!(file.package_function("s").is_none());
+            assert!(file.package_function("onlyC").is_some());
+            assert!(!parsed_whole(file, "b.go"));
+        });
+    }
+
+    /// Files not split at declarations on a line of their own, or whose
+    /// declaration does not parse alone, are looked up in their whole
+    /// tree.
+    #[test]
+    fn unsplit_files_are_parsed_whole() {
+        let indented = "package p\n\n  func helper() {}\n";
+        let inline = "package p\n\nvar x = 1; func inline() {}\n";
+        let broken = "package p\n\nfunc broken() {\n\tx :=\n}\n";
+        let open = "package p\n\nfunc open() {\n";
+        let files = [
+            ("b.go", indented),
+            ("c.go", inline),
+            ("d.go", broken),
+            ("e.go", open),
+        ];
+        with_package("package p\n", &files, |file| {
+            let found = |name: &str| file.package_function(name).map(|d| place(file, &d));
+            assert_eq!(found("helper").as_deref(), Some("b.go:3"));
+            assert!(parsed_whole(file, "b.go"));
+            assert_eq!(found("inline").as_deref(), Some("c.go:3"));
+            assert!(!parsed_whole(file, "c.go"));
+            assert_eq!(found("broken").as_deref(), Some("d.go:3"));
+            assert!(parsed_whole(file, "d.go"));
+            assert_eq!(found("open").as_deref(), Some("e.go:3"));
+            assert!(parsed_whole(file, "e.go"));
+        });
+    }
+
+    /// The declarations that may mention a word are this file's and those
+    /// of the files whose text holds it, and only those files are parsed.
+    #[test]
+    fn declarations_mentioning_words_skip_other_files() {
+        let main = "package p\n\nfunc main() {}\n";
+        let b = "package p\n\nfunc b() { runtime.NumCPU() }\n";
+        with_package(main, &[("b.go", b), ("c.go", C)], |file| {
+            let names: Vec<String> = file
+                .package_decls_mentioning(&["NumCPU()"])
+                .iter()
+                .filter_map(|d| d.field("name").map(|n| n.text().to_string()))
+                .collect();
+            assert_eq!(names, ["main", "b"]);
+            assert!(parsed_whole(file, "b.go"));
+            assert!(!parsed_whole(file, "c.go"));
+        });
     }
 }

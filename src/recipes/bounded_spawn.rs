@@ -698,7 +698,7 @@ fn per_cpu<'r>(file: &FileContext<'r>, lp: &GoNode<'r>) -> bool {
         let t = n.text();
         t.contains("NumCPU()") || t.contains("GOMAXPROCS(")
     };
-    let decls = file.package_decls();
+    let decls = file.package_decls_mentioning(&["NumCPU()", "GOMAXPROCS("]);
     let set = decls.iter().any(|d| {
         d.dfs().any(|n| match &*n.kind() {
             "keyed_element" => {

@@ -205,7 +205,7 @@ fn has_package_callers<'r>(file: &FileContext<'r>, func: &GoNode<'r>) -> bool {
     }
     let name = function_name(func);
     let key = func.range();
-    file.package_decls().iter().any(|d| {
+    file.package_decls_mentioning(&[&name]).iter().any(|d| {
         d.dfs().any(|c| {
             c.kind() == "call_expression"
                 && c.field("function").is_some_and(|f| {

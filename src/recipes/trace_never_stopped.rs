@@ -31,7 +31,7 @@ impl RecipeLogic for TraceNeverStopped {
                 return None;
             }
             let elsewhere: Vec<GoNode<'_>> = file
-                .package_decls()
+                .package_decls_mentioning(&["Stop"])
                 .iter()
                 .flat_map(|d| package_stops(file, d))
                 .collect();
