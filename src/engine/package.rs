@@ -1254,65 +1254,47 @@ mod resolution_tests {
 
     #[test]
     fn calls_resolve_across_the_files_of_a_package() {
-        let root = parse(MAIN);
-        let imports = ImportTable::from_root(&root);
-        let settings = Settings::default();
-        let files = vec![
-            (PathBuf::from("d/a.go"), MAIN.to_string()),
-            (PathBuf::from("d/b.go"), OTHER.to_string()),
-            (PathBuf::from("d/c.go"), FOREIGN.to_string()),
-        ];
-        let package = PackageHandle::with_files(Path::new("d/a.go"), files);
-        let file = FileContext {
-            path: Path::new("d/a.go"),
-            source: MAIN,
-            root: &root,
-            whole: None,
-            imports: &imports,
-            go_version: "1.22".parse().unwrap(),
-            settings: &settings,
-            package: &package,
-            decls: Default::default(),
-            linknames: Default::default(),
-        };
-        let got: Vec<String> = root
-            .root()
-            .dfs()
-            .filter(|n| n.kind() == "call_expression")
-            .map(|c| match file.resolve_call(&c) {
-                Callee::Declared(d) => format!("declared {}", d.field("name").unwrap().text()),
-                Callee::Imported(p, n) => format!("imported {p}.{n}"),
-                Callee::Builtin(n) => format!("builtin {n}"),
-                Callee::Unknown(n) => format!("unknown {n}"),
-            })
-            .collect();
-        assert_eq!(
-            got,
-            [
-                "declared loop",
-                "declared step",
-                "declared push",
-                "declared grow",
-                "declared helper",
-                "imported os.Exit",
-                "builtin len",
-                "unknown f",
-                "unknown missing",
-            ]
-        );
-        let start = root
-            .root()
-            .dfs()
-            .find(|n| n.kind() == "method_declaration")
-            .unwrap();
-        let reach = file.reachable(&start, 2);
-        let names: Vec<String> = reach
-            .bodies
-            .iter()
-            .map(|d| d.field("name").unwrap().text().to_string())
-            .collect();
-        assert_eq!(names, ["loop", "step", "push", "grow", "helper"]);
-        assert_eq!(reach.unknown, ["f", "missing"]);
+        with_package(MAIN, &[("b.go", OTHER), ("c.go", FOREIGN)], |file| {
+            let root = file.root;
+            let got: Vec<String> = root
+                .root()
+                .dfs()
+                .filter(|n| n.kind() == "call_expression")
+                .map(|c| match file.resolve_call(&c) {
+                    Callee::Declared(d) => format!("declared {}", d.field("name").unwrap().text()),
+                    Callee::Imported(p, n) => format!("imported {p}.{n}"),
+                    Callee::Builtin(n) => format!("builtin {n}"),
+                    Callee::Unknown(n) => format!("unknown {n}"),
+                })
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    "declared loop",
+                    "declared step",
+                    "declared push",
+                    "declared grow",
+                    "declared helper",
+                    "imported os.Exit",
+                    "builtin len",
+                    "unknown f",
+                    "unknown missing",
+                ]
+            );
+            let start = root
+                .root()
+                .dfs()
+                .find(|n| n.kind() == "method_declaration")
+                .unwrap();
+            let reach = file.reachable(&start, 2);
+            let names: Vec<String> = reach
+                .bodies
+                .iter()
+                .map(|d| d.field("name").unwrap().text().to_string())
+                .collect();
+            assert_eq!(names, ["loop", "step", "push", "grow", "helper"]);
+            assert_eq!(reach.unknown, ["f", "missing"]);
+        });
     }
 
     /// A file context for `main` (at `d/a.go`) with `others` beside it.
