@@ -281,12 +281,17 @@ pub struct Compiled {
 /// the line where its own code ends, so that its doc comment is part of it.
 pub struct Decl {
     pub range: Range<usize>,
-    /// A `var` or `const` declaration: analyses of any function read those
-    /// of the package level, so they are always parsed.
+    /// A `var` or `const` declaration: analyses of a function read those
+    /// its code names (see [`Layout::values_named`]).
     pub value: bool,
     pub keywords: KeywordSet,
     /// One entry per [`Words`] number: whether the code holds the word.
     words: Vec<bool>,
+    /// Its identifiers, as indexes into [`Layout::idents`].
+    idents: Range<usize>,
+    /// For a `var` or `const` declaration, the identifiers that may be
+    /// names it declares, as indexes into [`Layout::idents`].
+    names: Vec<usize>,
 }
 
 impl Decl {
@@ -304,6 +309,9 @@ pub struct Layout {
     /// them) ends.
     pub header_end: usize,
     pub decls: Vec<Decl>,
+    /// The byte ranges of the identifiers past the header (not keywords,
+    /// not numbers), in order.
+    idents: Vec<Range<usize>>,
 }
 
 /// Words that start a top-level declaration at column 0.
@@ -320,9 +328,17 @@ impl Layout {
         let mut header_end = None;
         let mut decls: Vec<Decl> = Vec::new();
         let mut seen_package = false;
+        let mut idents = Vec::new();
+        // Whether the last token opens a group or a value declaration: a
+        // name may follow it.
+        let mut opens = false;
         while let Some(t) = tokens.next() {
+            let after_opening = std::mem::replace(&mut opens, false);
             match t {
-                Token::Bracket(b'{' | b'(' | b'[') => depth += 1,
+                Token::Bracket(b'{' | b'(' | b'[') => {
+                    depth += 1;
+                    opens = true;
+                }
                 Token::Bracket(_) => depth = depth.checked_sub(1)?,
                 Token::Word(w) => {
                     let start = w.as_ptr() as usize - source.as_ptr() as usize;
@@ -342,21 +358,39 @@ impl Layout {
                                 if let Some(last) = decls.last_mut() {
                                     last.range.end = boundary;
                                 }
+                                if let Some(last) = decls.last_mut() {
+                                    last.idents.end = idents.len();
+                                }
                                 decls.push(Decl {
                                     range: boundary..source.len(),
                                     value: matches!(w, b"var" | b"const"),
                                     keywords: KeywordSet::default(),
                                     words: vec![false; words.len()],
+                                    idents: idents.len()..idents.len(),
+                                    names: Vec::new(),
                                 });
+                                opens = true;
                             }
                         }
                     }
                     if let Some(d) = decls.last_mut() {
                         if let Some(k) = lex::keyword(w) {
                             d.keywords = d.keywords.union(k);
-                        }
-                        if let Some(id) = words.get(w) {
-                            d.words[id] = true;
+                        } else if !w[0].is_ascii_digit() {
+                            if let Some(id) = words.get(w) {
+                                d.words[id] = true;
+                            }
+                            // A declared name comes first in its line or
+                            // group, or after a comma: anything so placed
+                            // may be one.
+                            let gap = &source[tokens.code_before()..start];
+                            if d.value
+                                && depth <= 1
+                                && (after_opening || gap.iter().any(|c| b",;\n/".contains(c)))
+                            {
+                                d.names.push(idents.len());
+                            }
+                            idents.push(start..start + w.len());
                         }
                     }
                 }
@@ -365,10 +399,50 @@ impl Layout {
         if tokens.broken() || depth != 0 || !seen_package {
             return None;
         }
+        if let Some(last) = decls.last_mut() {
+            last.idents.end = idents.len();
+        }
         Some(Layout {
             header_end: header_end.unwrap_or(source.len()),
             decls,
+            idents,
         })
+    }
+
+    /// Adds to `needed` (one entry per declaration) every `var` and `const`
+    /// declaration that may declare a name the needed declarations use,
+    /// and, in turn, those their own code names: an analysis of a function
+    /// reads the package-level values it names, and a value's type or
+    /// initial value may name others.
+    pub fn values_named(&self, source: &[u8], needed: &mut [bool]) {
+        let mut by_name: fnv::FnvHashMap<&[u8], Vec<usize>> = Default::default();
+        for (j, d) in self.decls.iter().enumerate() {
+            if d.value && !needed[j] {
+                for &n in &d.names {
+                    by_name
+                        .entry(&source[self.idents[n].clone()])
+                        .or_default()
+                        .push(j);
+                }
+            }
+        }
+        let mut work: Vec<usize> = (0..self.decls.len()).filter(|&j| needed[j]).collect();
+        while let Some(j) = work.pop() {
+            if by_name.is_empty() {
+                return;
+            }
+            for r in &self.idents[self.decls[j].idents.clone()] {
+                let Some(values) = by_name.remove(&source[r.clone()]) else {
+                    continue;
+                };
+                for v in values {
+                    if !needed[v] {
+                        needed[v] = true;
+                        work.push(v);
+                    }
+                }
+            }
+        }
     }
 
     /// The declaration holding byte `offset`, if it is past the header.

@@ -575,16 +575,18 @@ impl Engine {
                 }
             }
         }
+        let mut needed: Vec<bool> = (0..layout.decls.len())
+            .map(|j| {
+                let d = &layout.decls[j];
+                candidates.iter().any(|&i| {
+                    d.meets(&self.local[i]) && (!local_triggers(i) || triggered[j * n + i])
+                })
+            })
+            .collect();
+        layout.values_named(source.as_bytes(), &mut needed);
         let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(layout.decls.len() + 1);
         ranges.push(0..layout.header_end);
-        for (j, d) in layout.decls.iter().enumerate() {
-            let needed = d.value
-                || candidates.iter().any(|&i| {
-                    d.meets(&self.local[i]) && (!local_triggers(i) || triggered[j * n + i])
-                });
-            if !needed {
-                continue;
-            }
+        for (d, _) in layout.decls.iter().zip(&needed).filter(|(_, &n)| n) {
             match ranges.last_mut() {
                 Some(last) if last.end == d.range.start => last.end = d.range.end,
                 _ => ranges.push(d.range.clone()),
