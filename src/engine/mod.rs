@@ -421,14 +421,14 @@ impl Engine {
         if candidates.is_empty() && !tracked {
             return out;
         }
-        if screen
-            && !tracked
-            && !suppress::mentions(source.as_bytes())
-            && self.screen_finds_nothing(path, source, go_version, &candidates, package)
-        {
-            return out;
+        let mut whole = None;
+        if screen && !tracked && !suppress::mentions(source.as_bytes()) {
+            match self.screen(path, source, go_version, &candidates, package) {
+                Screened::Nothing => return out,
+                Screened::Unsure(tree) => whole = tree,
+            }
         }
-        let root = parse(source);
+        let root = whole.unwrap_or_else(|| parse(source));
         let has_error = golang::has_syntax_error(&root.root());
         let mut suppressions = suppress::Suppressions::scan(source, &root);
         let findings = self.analyse(
@@ -534,27 +534,27 @@ impl Engine {
         out
     }
 
-    /// Whether analysing `source` on the parse of its header, of its
-    /// package-level `var` and `const` declarations and of the declarations
-    /// that hold what the rules of `candidates` need (see [`decls`]) finds
-    /// nothing. Recipes that look further (at a function the match calls,
-    /// at the whole file) get the whole file's tree, parsed when first
-    /// asked. `false` whenever this cannot be told, and whenever a finding
-    /// is made: the caller then analyses the whole file, so what it reports
-    /// is always what a whole parse gives.
-    fn screen_finds_nothing(
+    /// Whether analysing `source` on the parse of its header, of the
+    /// declarations that hold what the rules of `candidates` need (see
+    /// [`decls`]) and of the `var` and `const` declarations those name
+    /// finds nothing. Recipes that look further (at a function the match
+    /// calls, at the whole file) get the whole file's tree, parsed when
+    /// first asked. [`Screened::Unsure`] whenever this cannot be told, and
+    /// whenever a finding is made: the caller then analyses the whole file,
+    /// so what it reports is always what a whole parse gives.
+    fn screen(
         &self,
         path: &Path,
         source: &str,
         go_version: GoVersion,
         candidates: &[usize],
         package: &package::PackageHandle<'_>,
-    ) -> bool {
+    ) -> Screened {
         if candidates.iter().any(|&i| self.needs_whole[i]) {
-            return false;
+            return Screened::Unsure(None);
         }
         let Some(layout) = decls::Layout::scan(source.as_bytes(), &self.words) else {
-            return false;
+            return Screened::Unsure(None);
         };
         // Per declaration, the recipes whose triggers it holds, for those
         // whose triggers are in the declaration of each finding.
@@ -594,26 +594,33 @@ impl Engine {
         }
         if ranges.len() == 1 && ranges[0].end == source.len() {
             // Every declaration is needed: the whole parse does the work.
-            return false;
+            return Screened::Unsure(None);
         }
         let Some(partial) = decls::parse_ranges(source, &ranges) else {
-            return false;
+            return Screened::Unsure(None);
         };
         if golang::has_syntax_error(&partial.root()) {
-            return false;
+            return Screened::Unsure(None);
         }
         let whole = std::cell::OnceCell::new();
-        self.analyse(
-            path,
-            source,
-            &partial,
-            Some(&whole),
-            go_version,
-            candidates,
-            package,
-            None,
-        )
-        .is_empty()
+        let found = !self
+            .analyse(
+                path,
+                source,
+                &partial,
+                Some(&whole),
+                go_version,
+                candidates,
+                package,
+                None,
+            )
+            .is_empty();
+        if found {
+            // The whole tree a recipe asked for is the one to analyse.
+            Screened::Unsure(whole.into_inner())
+        } else {
+            Screened::Nothing
+        }
     }
 
     /// Runs the candidate recipes over one walk of the tree. Findings that
@@ -758,6 +765,15 @@ impl Engine {
 }
 
 /// Whether the top-level declaration holding a finding contains a syntax error.
+/// What the declaration screen tells of a file.
+enum Screened {
+    /// No recipe finds anything in it.
+    Nothing,
+    /// The whole file is to be analysed, on this tree of it when the
+    /// screen has already parsed it.
+    Unsure(Option<GoRoot>),
+}
+
 fn near_error(root: &GoRoot, f: &Finding) -> bool {
     root.root()
         .children()

@@ -984,8 +984,8 @@ fn uses_qualifier(node: &GoNode<'_>, name: &str) -> bool {
 
 /// The prefilter: which recipes could match a file, judged from its bytes.
 pub struct Prefilter {
-    automaton: Option<AhoCorasick>,
-    /// For each pattern of the automaton, the recipes it triggers.
+    search: TriggerSearch,
+    /// For each trigger string, the recipes it triggers.
     owners: Vec<Vec<usize>>,
     /// Recipes without triggers: they run on every file.
     always: Vec<usize>,
@@ -997,6 +997,71 @@ pub struct Prefilter {
     code_automaton: Option<AhoCorasick>,
     /// For each pattern of `code_automaton`, the recipes it triggers.
     code_owners: Vec<Vec<usize>>,
+}
+
+/// Up to this many triggers, each is looked for on its own with memchr's
+/// vectorised substring search, which stops at the first occurrence and
+/// skips triggers whose recipes are already in; past it, one automaton
+/// pass over the bytes costs less than a search per trigger.
+const SEARCH_EACH_UP_TO: usize = 64;
+
+/// How the trigger strings are looked for in a file's bytes.
+enum TriggerSearch {
+    None,
+    Each(Vec<memchr::memmem::Finder<'static>>),
+    Automaton(AhoCorasick),
+}
+
+impl TriggerSearch {
+    fn new(patterns: &[String]) -> Self {
+        if patterns.is_empty() {
+            TriggerSearch::None
+        } else if patterns.len() <= SEARCH_EACH_UP_TO {
+            TriggerSearch::Each(
+                patterns
+                    .iter()
+                    .map(|p| memchr::memmem::Finder::new(p.as_bytes()).into_owned())
+                    .collect(),
+            )
+        } else {
+            TriggerSearch::Automaton(
+                AhoCorasick::new(patterns).expect("trigger strings build an automaton"),
+            )
+        }
+    }
+
+    /// Sets `hit` for the owners of every pattern found in `bytes`.
+    fn find(&self, bytes: &[u8], owners: &[Vec<usize>], hit: &mut [bool]) {
+        match self {
+            TriggerSearch::None => {}
+            TriggerSearch::Each(finders) => {
+                for (p, f) in finders.iter().enumerate() {
+                    if owners[p].iter().any(|&r| !hit[r]) && f.find(bytes).is_some() {
+                        for &r in &owners[p] {
+                            hit[r] = true;
+                        }
+                    }
+                }
+            }
+            TriggerSearch::Automaton(ac) => {
+                let mut seen = vec![false; owners.len()];
+                let mut left = owners.len();
+                for m in ac.find_overlapping_iter(bytes) {
+                    let p = m.pattern().as_usize();
+                    if !seen[p] {
+                        seen[p] = true;
+                        left -= 1;
+                        for &r in &owners[p] {
+                            hit[r] = true;
+                        }
+                        if left == 0 {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Adds `t` for recipe `i` to a pattern list and its owners.
@@ -1038,7 +1103,7 @@ impl Prefilter {
                 .then(|| AhoCorasick::new(patterns).expect("trigger strings build an automaton"))
         };
         Prefilter {
-            automaton: build(&patterns),
+            search: TriggerSearch::new(&patterns),
             owners,
             always,
             keywords: recipes.iter().map(|r| r.keywords.clone()).collect(),
@@ -1060,23 +1125,7 @@ impl Prefilter {
         for &i in &self.always {
             hit[i] = true;
         }
-        if let Some(ac) = &self.automaton {
-            let mut seen = vec![false; self.owners.len()];
-            let mut left = self.owners.len();
-            for m in ac.find_overlapping_iter(bytes) {
-                let p = m.pattern().as_usize();
-                if !seen[p] {
-                    seen[p] = true;
-                    left -= 1;
-                    for &r in &self.owners[p] {
-                        hit[r] = true;
-                    }
-                    if left == 0 {
-                        break;
-                    }
-                }
-            }
-        }
+        self.search.find(bytes, &self.owners, &mut hit);
         let in_code = |r: usize| self.in_code.get(r).copied().unwrap_or(false);
         let needs_keywords = |r: usize| self.keywords.get(r).is_some_and(|k| !k.is_empty());
         let code_words = (0..n_recipes).any(|r| hit[r] && in_code(r));
