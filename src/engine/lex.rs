@@ -46,6 +46,11 @@ impl<'a> Tokens<'a> {
         self.before
     }
 
+    /// Where the last token reported ends.
+    pub fn end(&self) -> usize {
+        self.code_end
+    }
+
     /// Reports `t`, which ends where the lexer stands.
     fn emit(&mut self, t: Token<'a>) -> Option<Token<'a>> {
         self.before = self.code_end;

@@ -579,7 +579,9 @@ impl Engine {
             .map(|j| {
                 let d = &layout.decls[j];
                 candidates.iter().any(|&i| {
-                    d.meets(&self.local[i]) && (!local_triggers(i) || triggered[j * n + i])
+                    d.meets(&self.local[i])
+                        && (!local_triggers(i) || triggered[j * n + i])
+                        && self.recipes[i].may_find_in(&source.as_bytes()[d.range.clone()])
                 })
             })
             .collect();

@@ -254,6 +254,18 @@ pub trait RecipeLogic: Send + Sync {
         let _ = (path, source);
         true
     }
+
+    /// Whether a finding may lie in one top-level declaration whose text is
+    /// `code`, told from its tokens before anything is parsed: a recipe
+    /// that turns down some shapes whatever surrounds them says so here,
+    /// and the declaration screen leaves a declaration out of its parse
+    /// when no recipe may find anything in it. It must never answer no
+    /// where [`RecipeLogic::examine`] could make a finding. The default is
+    /// yes.
+    fn may_find_in(&self, code: &[u8]) -> bool {
+        let _ = code;
+        true
+    }
 }
 
 /// A named condition on a match that `[[match.guards]]` entries refer to,
@@ -609,6 +621,14 @@ impl Recipe {
     /// (see [`RecipeLogic::applies_to_file`]), judged before parsing.
     pub fn applies_to_file(&self, path: &Path, source: &str) -> bool {
         self.logic.is_none_or(|l| l.applies_to_file(path, source))
+    }
+
+    /// Whether a finding may lie in a top-level declaration with text
+    /// `code` (see [`RecipeLogic::may_find_in`]). Guards checked before the
+    /// implementation can report on their own, so with one of them any
+    /// declaration may.
+    pub fn may_find_in(&self, code: &[u8]) -> bool {
+        self.guards.iter().any(|g| g.first) || self.logic.is_none_or(|l| l.may_find_in(code))
     }
 
     /// The recipe with its `--set` settings in place (see [`fill_settings`]);

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::util::is_receive;
 use crate::engine::golang::GoNode;
+use crate::engine::lex::{self, Token};
 use crate::engine::package::Callee;
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
 
@@ -63,6 +64,91 @@ impl RecipeLogic for BusyPoll {
             "nothing in it waits, so it re-checks at full speed even when there is nothing to do; drive it from a channel, a time.Ticker or a sync.Cond instead"
         };
         Some(cx.report(why))
+    }
+
+    /// No finding in a declaration where every `for {` and `for true {`
+    /// loop is seen to end or to wait from its tokens alone: with no
+    /// function literal in its body, a `return` or `goto` leaves it, a
+    /// `select` or a `range` may block (and rules out the bare poll), and
+    /// an unlabelled `break` with no loop, switch or select around it
+    /// leaves it too.
+    fn may_find_in(&self, code: &[u8]) -> bool {
+        let mut tokens = lex::Tokens::new(code);
+        let mut list: Vec<(Token<'_>, usize)> = Vec::new();
+        while let Some(t) = tokens.next() {
+            let start = match t {
+                Token::Word(w) => w.as_ptr() as usize - code.as_ptr() as usize,
+                Token::Bracket(_) => tokens.end() - 1,
+            };
+            list.push((t, start));
+        }
+        if tokens.broken() {
+            return true;
+        }
+        let word = |k: usize| match list.get(k) {
+            Some((Token::Word(w), _)) => Some(*w),
+            _ => None,
+        };
+        let open_brace = |k: usize| matches!(list.get(k), Some((Token::Bracket(b'{'), _)));
+        for k in 0..list.len() {
+            if word(k) != Some(b"for") {
+                continue;
+            }
+            let open = if open_brace(k + 1) {
+                k + 1
+            } else if word(k + 1) == Some(b"true") && open_brace(k + 2) {
+                k + 2
+            } else {
+                continue;
+            };
+            let mut depth = 0usize;
+            let (mut literal, mut ends, mut nested, mut breaks) = (false, false, false, false);
+            let mut closed = false;
+            for j in open..list.len() {
+                match list[j].0 {
+                    Token::Bracket(b'{' | b'(' | b'[') => depth += 1,
+                    Token::Bracket(_) => {
+                        depth -= 1;
+                        if depth == 0 {
+                            closed = true;
+                            break;
+                        }
+                    }
+                    Token::Word(w) => match w {
+                        b"func" => literal = true,
+                        b"return" | b"goto" | b"range" => ends = true,
+                        b"select" => {
+                            ends = true;
+                            nested = true;
+                        }
+                        b"for" | b"switch" => nested = true,
+                        b"break" => breaks |= unlabelled(code, &list, j),
+                        _ => {}
+                    },
+                }
+            }
+            if !closed || literal || !(ends || (breaks && !nested)) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Whether the `break` at `list[j]` names no label: the next token is a
+/// bracket, or starts a later statement (a line or a `;` away, with no
+/// comment in between that could hide where it is).
+fn unlabelled(code: &[u8], list: &[(Token<'_>, usize)], j: usize) -> bool {
+    let Token::Word(w) = list[j].0 else {
+        return false;
+    };
+    let end = list[j].1 + w.len();
+    match list.get(j + 1) {
+        None | Some((Token::Bracket(_), _)) => true,
+        Some((Token::Word(_), next)) => {
+            let gap = &code[end..*next];
+            !gap.contains(&b'/') && gap.iter().any(|&c| c == b'\n' || c == b';')
+        }
     }
 }
 
@@ -322,4 +408,45 @@ fn same_file_quick(
             d.field("body")
                 .is_some_and(|b| never_blocks(file, &b, depth - 1, seen))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn may(code: &str) -> bool {
+        BusyPoll.may_find_in(code.as_bytes())
+    }
+
+    #[test]
+    fn declarations_whose_loops_end_or_wait_hold_no_finding() {
+        // Each loop returns, jumps away, waits in a select, ranges or breaks.
+        for code in [
+            "func f() {\n\tfor {\n\t\tif x() {\n\t\t\treturn\n\t\t}\n\t}\n}\n",
+            "func f() {\n\tfor true {\n\t\tgoto done\n\t}\ndone:\n}\n",
+            "func f() {\n\tfor {\n\t\tselect {\n\t\tcase <-c:\n\t\t}\n\t}\n}\n",
+            "func f() {\n\tfor {\n\t\tif x() {\n\t\t\tbreak\n\t\t}\n\t}\n}\n",
+            "func f() {\n\tfor i := 0; i < 3; i++ {\n\t}\n}\n",
+        ] {
+            assert!(!may(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn declarations_with_a_loop_that_may_spin_may_hold_one() {
+        for code in [
+            "func f() {\n\tfor {\n\t\tn++\n\t}\n}\n",
+            // The return is a function literal's, the break an inner switch's.
+            "func f() {\n\tfor {\n\t\tg(func() { return })\n\t}\n}\n",
+            "func f() {\n\tfor {\n\t\tswitch {\n\t\tdefault:\n\t\t\tbreak\n\t\t}\n\t}\n}\n",
+            // A labelled break may name a statement inside the loop.
+            "func f() {\n\tfor {\n\t\tif x() {\n\t\t\tbreak L\n\t\t}\n\t}\n}\n",
+            // One loop ends, the other does not.
+            "func f() {\n\tfor {\n\t\treturn\n\t}\n\tfor /* c */ {\n\t}\n}\n",
+            // Text the lexer cannot read.
+            "func f() {\n\tfor {\n\t\ts := \"\n",
+        ] {
+            assert!(may(code), "{code}");
+        }
+    }
 }
