@@ -59,7 +59,7 @@ pub enum Reach {
 
 impl Clause {
     /// The clause that `word` occurs: as a keyword or as a name.
-    fn of_word(word: &str) -> Clause {
+    pub fn of_word(word: &str) -> Clause {
         match lex::keyword(word.as_bytes()) {
             Some(k) => Clause {
                 keywords: k,

@@ -534,13 +534,28 @@ impl Recipe {
             .unwrap_or_else(|| derive_triggers(&spec));
         let qualifiers: Vec<String> = spec.matching.imports.keys().cloned().collect();
         let clauses = |reach| super::decls::rule_clauses(&spec.matching.rule, &qualifiers, reach);
+        if let Some(w) = spec.matching.declaration_holds.iter().find(|w| {
+            w.is_empty() || w.as_bytes()[0].is_ascii_digit() || !w.bytes().all(lex::is_word_byte)
+        }) {
+            return Err(err(format!(
+                "declaration-holds: {w:?} is not a keyword or a name"
+            )));
+        }
+        let held: Vec<super::decls::Clause> = spec
+            .matching
+            .declaration_holds
+            .iter()
+            .map(|w| super::decls::Clause::of_word(w))
+            .collect();
         // The prefilter reads the keywords of a file, not its names.
         let keywords = clauses(super::decls::Reach::File)
             .into_iter()
+            .chain(held.iter().cloned())
             .filter(super::decls::Clause::keywords_only)
             .map(|c| c.keywords)
             .collect();
-        let local = clauses(super::decls::Reach::Declaration);
+        let mut local = clauses(super::decls::Reach::Declaration);
+        local.extend(held);
         if spec.matching.code_triggers {
             if triggers.is_empty() {
                 return Err(err("code-triggers = true needs triggers".into()));
@@ -1292,6 +1307,41 @@ mod tests {
                 .contains("not made of identifier characters"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn declaration_holds_narrows_the_declarations_and_files() {
+        let r = report_recipe(
+            "spawn",
+            "declaration-holds = [\"for\", \"wg\"]\nrule = { kind = \"go_statement\" }",
+        );
+        let for_ = super::super::decls::Clause::of_word("for");
+        let wg = super::super::decls::Clause::of_word("wg");
+        assert!(
+            r.local.contains(&for_) && r.local.contains(&wg),
+            "{:?}",
+            r.local
+        );
+        // The keyword also holds in the file: files without it are skipped.
+        let filter = Prefilter::new(&[r]);
+        assert!(filter
+            .candidates(b"package p\nfunc f() { go g() }\n", 1)
+            .is_empty());
+        assert_eq!(
+            filter.candidates(b"package p\nfunc f() { for { go g() } }\n", 1),
+            [0]
+        );
+    }
+
+    #[test]
+    fn declaration_holds_takes_keywords_and_names_only() {
+        for word in ["go ", "", "1x", "a.b"] {
+            let text = format!("id = \"bad\"\nkind = \"report\"\nsummary = \"s\"\nmessage = \"m\"\nrationale = \"r\"\n\n[match]\ndeclaration-holds = [{word:?}]\nrule = {{ kind = \"go_statement\" }}\n");
+            let err = Recipe::compile(RecipeSpec::from_toml(&text).expect("spec"), |_| None)
+                .err()
+                .expect("refused");
+            assert!(err.to_string().contains("not a keyword or a name"), "{err}");
+        }
     }
 
     #[test]

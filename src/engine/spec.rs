@@ -85,6 +85,13 @@ pub struct MatchSpec {
     /// finding, which lets the engine leave the other declarations unparsed.
     #[serde(default, rename = "triggers-in")]
     pub triggers_in: TriggerScope,
+    /// Keywords or names that the code of the top-level declaration
+    /// holding each finding contains, beyond what the rule spells: the
+    /// recipe makes no finding in a declaration without all of them (a
+    /// recipe about goroutines started in loops holds `for`), so the
+    /// declaration screen leaves such declarations unparsed.
+    #[serde(default, rename = "declaration-holds")]
+    pub declaration_holds: Vec<String>,
     /// The recipe only applies to files whose Go version is below this one
     /// (e.g. `"1.14"` for problems that newer runtimes solved); other files
     /// are skipped before parsing.
