@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
 use crate::engine::golang::GoNode;
 use crate::engine::scope::{
-    declared_in_function, declared_names, enclosing_function, fresh_name_avoiding, is_function,
+    declared_in_function, declared_names, declares, enclosing_function, fresh_name_avoiding, is_function,
     is_shadowed, top_level,
 };
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
@@ -815,11 +815,7 @@ fn wrap_call(
                 let declared_in_body = body.as_ref().is_some_and(|b| {
                     b.dfs()
                         .filter(|n| n.range().end <= go.range().start)
-                        .any(|n| {
-                            let mut names = Vec::new();
-                            declared_names(&n, &mut names);
-                            names.contains(&name)
-                        })
+                        .any(|n| declares(&n, &name))
                 });
                 let is_loop_var = loop_vars.contains(&name) && per_iteration_loop_vars;
                 (declared_in_body || is_loop_var) && !assigned_after(body.as_ref(), go, &name)
