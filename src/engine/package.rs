@@ -832,10 +832,24 @@ impl<'r> FileContext<'r> {
     }
 
     /// What `call` (a `call_expression`) reaches.
-    pub fn resolve_call<'n>(&self, call: &GoNode<'n>) -> Callee<'r>
-    where
-        'r: 'n,
-    {
+    ///
+    /// The answer depends on the node alone, and the same calls are asked
+    /// about again and again (once by [`Self::reachable`], once more by the
+    /// recipe that reads its bodies, once per call site that leads to a
+    /// helper): each node is resolved once per file. Nodes live as long as
+    /// the context, so their ids cannot be reused for other nodes.
+    pub fn resolve_call(&self, call: &GoNode<'r>) -> Callee<'r> {
+        let id = call.node_id();
+        if let Some(known) = self.callees.borrow().get(&id) {
+            return known.clone();
+        }
+        let callee = self.resolve_call_once(call);
+        self.callees.borrow_mut().insert(id, callee.clone());
+        callee
+    }
+
+    /// [`Self::resolve_call`] without the memo.
+    fn resolve_call_once(&self, call: &GoNode<'r>) -> Callee<'r> {
         let Some(f) = call.field("function") else {
             return Callee::Unknown(String::new());
         };
@@ -1324,6 +1338,7 @@ mod resolution_tests {
             package: &package,
             decls: Default::default(),
             linknames: Default::default(),
+            callees: Default::default(),
         };
         run(&file)
     }

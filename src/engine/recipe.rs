@@ -42,6 +42,9 @@ pub struct FileContext<'r> {
     /// first use (start with `Default::default()`); see
     /// [`FileContext::linkname_targets`].
     pub linknames: std::cell::OnceCell<std::collections::HashSet<String>>,
+    /// What calls resolve to, by node (start with `Default::default()`);
+    /// see [`FileContext::resolve_call`].
+    pub callees: std::cell::RefCell<std::collections::HashMap<usize, super::package::Callee<'r>>>,
 }
 
 impl<'r> FileContext<'r> {

@@ -237,6 +237,7 @@ mod tests {
             package: &package,
             decls: Default::default(),
             linknames: Default::default(),
+            callees: Default::default(),
         };
         let func = root
             .root()
