@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::decls::{parse_ranges, Layout, Words};
 use super::golang::{has_syntax_error, parse, GoNode, GoRoot};
 use super::lex::{Token, Tokens};
-use super::scope::{declared_names, is_function, is_shadowed};
+use super::scope::{declared_names, is_function};
 use super::FileContext;
 
 /// Where the sibling files of a package come from.
@@ -856,7 +856,7 @@ impl<'r> FileContext<'r> {
         match &*f.kind() {
             "identifier" => {
                 let name = f.text().to_string();
-                if is_shadowed(&f, &name) {
+                if self.is_shadowed(&f, &name) {
                     return Callee::Unknown(name);
                 }
                 if let Some(d) = self.package_function(&name) {
@@ -874,7 +874,7 @@ impl<'r> FileContext<'r> {
                 let method = field.text().to_string();
                 if operand.kind() == "identifier" {
                     let name = operand.text().to_string();
-                    if !is_shadowed(&operand, &name) {
+                    if !self.is_shadowed(&operand, &name) {
                         if let Some(path) = self.imports.path_of(&name) {
                             return Callee::Imported(path.to_string(), method);
                         }
@@ -1339,6 +1339,7 @@ mod resolution_tests {
             decls: Default::default(),
             linknames: Default::default(),
             callees: Default::default(),
+            scopes: Default::default(),
         };
         run(&file)
     }

@@ -3,7 +3,7 @@
 //! Two questions recipes ask: does a local declaration hide an imported
 //! package's name here, and which new name is free to introduce.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::golang::GoNode;
 
@@ -28,6 +28,22 @@ pub fn declared_names(node: &GoNode<'_>, out: &mut Vec<String>) {
 /// first match and copies no name.
 pub fn declares(node: &GoNode<'_>, name: &str) -> bool {
     visit_declared_names(node, &mut |n| n.text() == name)
+}
+
+/// Each name that a child of `node` declares directly, with the start of
+/// the first child that does: a name is declared by a child before offset
+/// `at` exactly when its start here is below `at` (children come in
+/// order).
+pub fn first_declarations(node: &GoNode<'_>) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    for child in node.children() {
+        let start = child.range().start;
+        visit_declared_names(&child, &mut |n| {
+            out.entry(n.text().to_string()).or_insert(start);
+            false
+        });
+    }
+    out
 }
 
 /// Hands the name nodes that `node` declares directly to `visit`, in
@@ -88,17 +104,30 @@ pub fn declared_within(node: &GoNode<'_>, name: &str, scope: &GoNode<'_>) -> boo
 /// the package level (excluded), looking for a declaration of `name` that
 /// comes before `node`.
 fn declared_before(node: &GoNode<'_>, name: &str, boundary: Option<&GoNode<'_>>) -> bool {
+    declared_before_by(node, name, boundary, &mut |anc, before| {
+        anc.children()
+            .take_while(|sib| sib.range().start < before)
+            .any(|sib| declares(&sib, name))
+    })
+}
+
+/// [`declared_before`], asking `children_declare(anc, before)` whether a
+/// child of the scope `anc` that starts before offset `before` declares
+/// `name`; a caller that asks often can answer from
+/// [`first_declarations`] of `anc`, read once.
+pub fn declared_before_by<'r>(
+    node: &GoNode<'r>,
+    name: &str,
+    boundary: Option<&GoNode<'_>>,
+    children_declare: &mut dyn FnMut(&GoNode<'r>, usize) -> bool,
+) -> bool {
     let mut child = node.clone();
     for anc in node.ancestors() {
         if anc.kind() == "source_file" {
             break;
         }
         let before = child.range().start;
-        if anc
-            .children()
-            .take_while(|sib| sib.range().start < before)
-            .any(|sib| declares(&sib, name))
-        {
+        if children_declare(&anc, before) {
             return true;
         }
         // `if x := f(); ... {` and `switch x := ...` declare in their initializer.

@@ -238,6 +238,7 @@ mod tests {
             decls: Default::default(),
             linknames: Default::default(),
             callees: Default::default(),
+            scopes: Default::default(),
         };
         let func = root
             .root()

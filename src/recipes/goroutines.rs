@@ -598,7 +598,7 @@ pub fn classify_call<'r>(file: &FileContext<'r>, call: &GoNode<'r>) -> CallTarge
     // `pkg.F(...)`, read with the imports of the file that holds the call.
     if f.kind() == "selector_expression" {
         if let (Some(o), Some(x)) = (f.field("operand"), f.field("field")) {
-            if o.kind() == "identifier" && !is_shadowed(&o, &o.text()) {
+            if o.kind() == "identifier" && !file.is_shadowed(&o, &o.text()) {
                 if let Some(path) = import_path_at(&o, &o.text()) {
                     return if is_std_path(&path) {
                         CallTarget::Std(path, x.text().to_string())
@@ -637,12 +637,12 @@ pub fn classify_call<'r>(file: &FileContext<'r>, call: &GoNode<'r>) -> CallTarge
 
 /// Whether the function part of a call is a type: a conversion such as
 /// `string(b)`, `[]byte(s)` or `level(n)` with `level` a package type.
-fn is_conversion(file: &FileContext<'_>, f: &GoNode<'_>) -> bool {
+fn is_conversion<'r>(file: &FileContext<'r>, f: &GoNode<'r>) -> bool {
     match &*f.kind() {
         "identifier" | "type_identifier" => {
             let name = f.text().to_string();
             (crate::engine::scope::PREDECLARED_TYPES.contains(&name.as_str())
-                && !is_shadowed(f, &name))
+                && !file.is_shadowed(f, &name))
                 || (file.package_type(&name).is_some() && file.package_function(&name).is_none())
         }
         "slice_type" | "array_type" | "map_type" | "pointer_type" | "channel_type"
