@@ -15,7 +15,7 @@ use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::goroutines::{
     call_name, channel_names, channel_use, constant_count, declared_in_body, feeds_channel_after,
-    goroutine_work, has_word, inside_literal_below, is_channel_expr, is_channel_type, is_integer,
+    goroutine_work, has_word, inside_literal_below, is_channel_expr_among, is_channel_type, is_integer,
     is_io_call, lock_held_at, long_lived_loop, loop_bound, loop_variables, names_one_of,
     outermost_loop, runs_under_caller_lock, started_call, waits, words, written_type, CallTarget,
     Work, INTEGER_TYPES, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
@@ -490,7 +490,7 @@ fn channel_link<'r>(
                 p.kind() != "selector_expression"
                     || p.field("field").is_none_or(|f| f.range() != n.range())
             })
-            && is_channel_expr(file, n)
+            && is_channel_expr_among(file, n, &chans)
     });
     if let Some(u) = uses {
         return Some(format!("the goroutine uses channel `{}`", u.text()));

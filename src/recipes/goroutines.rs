@@ -473,9 +473,20 @@ pub fn makes_channel(expr: &GoNode<'_>) -> bool {
 /// type or made with `make(chan ...)`, or a field of a package struct whose
 /// type is a channel (or a package type defined as one).
 pub fn is_channel_expr<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> bool {
+    is_channel_expr_among(file, expr, &channel_names(expr))
+}
+
+/// [`is_channel_expr`] with `chans` the [`channel_names`] of `expr`, which
+/// are those of any node of the same top-level declaration: a caller that
+/// asks about many nodes of one declaration collects them once.
+pub fn is_channel_expr_among<'r>(
+    file: &FileContext<'r>,
+    expr: &GoNode<'r>,
+    chans: &HashSet<String>,
+) -> bool {
     match &*expr.kind() {
         "identifier" => {
-            channel_names(expr).contains(&*expr.text())
+            chans.contains(&*expr.text())
                 || written_type(file, expr).is_some_and(|t| is_channel_type(file, &t))
         }
         "selector_expression" => {
@@ -484,7 +495,7 @@ pub fn is_channel_expr<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> bool {
         "parenthesized_expression" => expr
             .named_children()
             .next()
-            .is_some_and(|e| is_channel_expr(file, &e)),
+            .is_some_and(|e| is_channel_expr_among(file, &e, chans)),
         _ => false,
     }
 }
