@@ -653,6 +653,8 @@ impl Engine {
             package,
             decls: Default::default(),
             linknames: Default::default(),
+            callees: Default::default(),
+            scopes: Default::default(),
         };
         // Per candidate recipe, the matcher for this file's import names.
         let mut matchers = vec![None; self.recipes.len()];

@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::decls::{parse_ranges, Layout, Words};
 use super::golang::{has_syntax_error, parse, GoNode, GoRoot};
 use super::lex::{Token, Tokens};
-use super::scope::{declared_names, is_function, is_shadowed};
+use super::scope::{declared_names, is_function};
 use super::FileContext;
 
 /// Where the sibling files of a package come from.
@@ -832,17 +832,31 @@ impl<'r> FileContext<'r> {
     }
 
     /// What `call` (a `call_expression`) reaches.
-    pub fn resolve_call<'n>(&self, call: &GoNode<'n>) -> Callee<'r>
-    where
-        'r: 'n,
-    {
+    ///
+    /// The answer depends on the node alone, and the same calls are asked
+    /// about again and again (once by [`Self::reachable`], once more by the
+    /// recipe that reads its bodies, once per call site that leads to a
+    /// helper): each node is resolved once per file. Nodes live as long as
+    /// the context, so their ids cannot be reused for other nodes.
+    pub fn resolve_call(&self, call: &GoNode<'r>) -> Callee<'r> {
+        let id = call.node_id();
+        if let Some(known) = self.callees.borrow().get(&id) {
+            return known.clone();
+        }
+        let callee = self.resolve_call_once(call);
+        self.callees.borrow_mut().insert(id, callee.clone());
+        callee
+    }
+
+    /// [`Self::resolve_call`] without the memo.
+    fn resolve_call_once(&self, call: &GoNode<'r>) -> Callee<'r> {
         let Some(f) = call.field("function") else {
             return Callee::Unknown(String::new());
         };
         match &*f.kind() {
             "identifier" => {
                 let name = f.text().to_string();
-                if is_shadowed(&f, &name) {
+                if self.is_shadowed(&f, &name) {
                     return Callee::Unknown(name);
                 }
                 if let Some(d) = self.package_function(&name) {
@@ -860,7 +874,7 @@ impl<'r> FileContext<'r> {
                 let method = field.text().to_string();
                 if operand.kind() == "identifier" {
                     let name = operand.text().to_string();
-                    if !is_shadowed(&operand, &name) {
+                    if !self.is_shadowed(&operand, &name) {
                         if let Some(path) = self.imports.path_of(&name) {
                             return Callee::Imported(path.to_string(), method);
                         }
@@ -1324,6 +1338,8 @@ mod resolution_tests {
             package: &package,
             decls: Default::default(),
             linknames: Default::default(),
+            callees: Default::default(),
+            scopes: Default::default(),
         };
         run(&file)
     }

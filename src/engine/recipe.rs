@@ -42,6 +42,14 @@ pub struct FileContext<'r> {
     /// first use (start with `Default::default()`); see
     /// [`FileContext::linkname_targets`].
     pub linknames: std::cell::OnceCell<std::collections::HashSet<String>>,
+    /// What calls resolve to, by node (start with `Default::default()`);
+    /// see [`FileContext::resolve_call`].
+    pub callees: std::cell::RefCell<std::collections::HashMap<usize, super::package::Callee<'r>>>,
+    /// Per scope node, the names its children declare (start with
+    /// `Default::default()`); see [`FileContext::is_shadowed`].
+    pub scopes: std::cell::RefCell<
+        std::collections::HashMap<usize, std::collections::HashMap<String, usize>>,
+    >,
 }
 
 impl<'r> FileContext<'r> {
@@ -76,6 +84,20 @@ impl<'r> FileContext<'r> {
                 .filter_map(|l| l.split_whitespace().nth(1))
                 .map(str::to_string)
                 .collect()
+        })
+    }
+
+    /// [`super::scope::is_shadowed`] for nodes of the file's package:
+    /// each scope's declarations are read once, not once per question
+    /// (a call late in a long function would walk every statement before
+    /// it). Nodes live as long as the context, so their ids stay theirs.
+    pub fn is_shadowed(&self, node: &GoNode<'r>, name: &str) -> bool {
+        super::scope::declared_before_by(node, name, None, &mut |scope, before| {
+            let mut scopes = self.scopes.borrow_mut();
+            let names = scopes
+                .entry(scope.node_id())
+                .or_insert_with(|| super::scope::first_declarations(scope));
+            names.get(name).is_some_and(|&start| start < before)
         })
     }
 

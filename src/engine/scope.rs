@@ -3,7 +3,7 @@
 //! Two questions recipes ask: does a local declaration hide an imported
 //! package's name here, and which new name is free to introduce.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::golang::GoNode;
 
@@ -17,56 +17,73 @@ pub fn is_function(node: &GoNode<'_>) -> bool {
 
 /// The names declared directly by `node` (not inside nested blocks).
 pub fn declared_names(node: &GoNode<'_>, out: &mut Vec<String>) {
+    visit_declared_names(node, &mut |n| {
+        out.push(n.text().to_string());
+        false
+    });
+}
+
+/// Whether `node` directly declares `name` (one of [`declared_names`]).
+/// Scope walks ask this of every statement before a use: it stops at the
+/// first match and copies no name.
+pub fn declares(node: &GoNode<'_>, name: &str) -> bool {
+    visit_declared_names(node, &mut |n| n.text() == name)
+}
+
+/// Each name that a child of `node` declares directly, with the start of
+/// the first child that does: a name is declared by a child before offset
+/// `at` exactly when its start here is below `at` (children come in
+/// order).
+pub fn first_declarations(node: &GoNode<'_>) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    for child in node.children() {
+        let start = child.range().start;
+        visit_declared_names(&child, &mut |n| {
+            out.entry(n.text().to_string()).or_insert(start);
+            false
+        });
+    }
+    out
+}
+
+/// Hands the name nodes that `node` declares directly to `visit`, in
+/// order, until `visit` returns true; returns whether it did.
+fn visit_declared_names(node: &GoNode<'_>, visit: &mut dyn FnMut(&GoNode<'_>) -> bool) -> bool {
     match &*node.kind() {
         "short_var_declaration" | "range_clause" | "receive_statement" => {
             // Only `:=` forms declare.
             let declares = node.children().any(|c| c.kind() == ":=");
             if declares {
                 if let Some(left) = node.field("left") {
-                    out.extend(
-                        left.named_children()
-                            .filter(|c| c.kind() == "identifier")
-                            .map(|c| c.text().to_string()),
-                    );
+                    return left
+                        .named_children()
+                        .filter(|c| c.kind() == "identifier")
+                        .any(|c| visit(&c));
                 }
             }
+            false
         }
-        "var_declaration" | "const_declaration" | "type_declaration" | "var_spec_list" => {
-            for c in node.named_children() {
-                declared_names(&c, out);
-            }
-        }
+        "var_declaration" | "const_declaration" | "type_declaration" | "var_spec_list"
+        | "parameter_list" => node
+            .named_children()
+            .any(|c| visit_declared_names(&c, visit)),
         "var_spec"
         | "const_spec"
         | "type_spec"
         | "type_alias"
         | "parameter_declaration"
-        | "variadic_parameter_declaration" => {
-            out.extend(
-                node.field_children("name")
-                    .filter(|c| matches!(&*c.kind(), "identifier" | "type_identifier"))
-                    .map(|c| c.text().to_string()),
-            );
-        }
-        "parameter_list" => {
-            for c in node.named_children() {
-                declared_names(&c, out);
-            }
-        }
-        "for_clause" => {
-            if let Some(init) = node.field("initializer") {
-                declared_names(&init, out);
-            }
-        }
-        "type_switch_statement" => {
-            if let Some(alias) = node.field("alias") {
-                out.extend(alias.named_children().map(|c| c.text().to_string()));
-                if alias.kind() == "identifier" {
-                    out.push(alias.text().to_string());
-                }
-            }
-        }
-        _ => {}
+        | "variadic_parameter_declaration" => node
+            .field_children("name")
+            .filter(|c| matches!(&*c.kind(), "identifier" | "type_identifier"))
+            .any(|c| visit(&c)),
+        "for_clause" => node
+            .field("initializer")
+            .is_some_and(|init| visit_declared_names(&init, visit)),
+        "type_switch_statement" => node.field("alias").is_some_and(|alias| {
+            alias.named_children().any(|c| visit(&c))
+                || (alias.kind() == "identifier" && visit(&alias))
+        }),
+        _ => false,
     }
 }
 
@@ -87,25 +104,37 @@ pub fn declared_within(node: &GoNode<'_>, name: &str, scope: &GoNode<'_>) -> boo
 /// the package level (excluded), looking for a declaration of `name` that
 /// comes before `node`.
 fn declared_before(node: &GoNode<'_>, name: &str, boundary: Option<&GoNode<'_>>) -> bool {
+    declared_before_by(node, name, boundary, &mut |anc, before| {
+        anc.children()
+            .take_while(|sib| sib.range().start < before)
+            .any(|sib| declares(&sib, name))
+    })
+}
+
+/// [`declared_before`], asking `children_declare(anc, before)` whether a
+/// child of the scope `anc` that starts before offset `before` declares
+/// `name`; a caller that asks often can answer from
+/// [`first_declarations`] of `anc`, read once.
+pub fn declared_before_by<'r>(
+    node: &GoNode<'r>,
+    name: &str,
+    boundary: Option<&GoNode<'_>>,
+    children_declare: &mut dyn FnMut(&GoNode<'r>, usize) -> bool,
+) -> bool {
     let mut child = node.clone();
     for anc in node.ancestors() {
         if anc.kind() == "source_file" {
             break;
         }
-        let mut names = Vec::new();
-        for sib in anc.children() {
-            if sib.range().start >= child.range().start {
-                break;
-            }
-            declared_names(&sib, &mut names);
+        let before = child.range().start;
+        if children_declare(&anc, before) {
+            return true;
         }
         // `if x := f(); ... {` and `switch x := ...` declare in their initializer.
-        if let Some(init) = anc.field("initializer") {
-            if init.range().end <= child.range().start {
-                declared_names(&init, &mut names);
-            }
-        }
-        if names.iter().any(|n| n == name) {
+        if anc
+            .field("initializer")
+            .is_some_and(|init| init.range().end <= before && declares(&init, name))
+        {
             return true;
         }
         if boundary.is_some_and(|b| b.range() == anc.range()) {
@@ -242,11 +271,7 @@ pub fn declared_in_function(node: &GoNode<'_>, name: &str) -> bool {
     let Some(top) = top_level(node) else {
         return false;
     };
-    let found = top.dfs().any(|n| {
-        let mut names = Vec::new();
-        declared_names(&n, &mut names);
-        names.iter().any(|x| x == name)
-    });
+    let found = top.dfs().any(|n| declares(&n, name));
     found
 }
 

@@ -8,14 +8,14 @@ use std::collections::HashSet;
 use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
 use crate::engine::golang::GoNode;
 use crate::engine::scope::{
-    declared_in_function, declared_names, enclosing_function, fresh_name_avoiding, is_function,
+    declared_in_function, declared_names, declares, enclosing_function, fresh_name_avoiding, is_function,
     is_shadowed, top_level,
 };
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::goroutines::{
     call_name, channel_names, channel_use, constant_count, declared_in_body, feeds_channel_after,
-    goroutine_work, has_word, inside_literal_below, is_channel_expr, is_channel_type, is_integer,
+    goroutine_work, has_word, inside_literal_below, is_channel_expr_among, is_channel_type, is_integer,
     is_io_call, lock_held_at, long_lived_loop, loop_bound, loop_variables, names_one_of,
     outermost_loop, runs_under_caller_lock, started_call, waits, words, written_type, CallTarget,
     Work, INTEGER_TYPES, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
@@ -490,7 +490,7 @@ fn channel_link<'r>(
                 p.kind() != "selector_expression"
                     || p.field("field").is_none_or(|f| f.range() != n.range())
             })
-            && is_channel_expr(file, n)
+            && is_channel_expr_among(file, n, &chans)
     });
     if let Some(u) = uses {
         return Some(format!("the goroutine uses channel `{}`", u.text()));
@@ -815,11 +815,7 @@ fn wrap_call(
                 let declared_in_body = body.as_ref().is_some_and(|b| {
                     b.dfs()
                         .filter(|n| n.range().end <= go.range().start)
-                        .any(|n| {
-                            let mut names = Vec::new();
-                            declared_names(&n, &mut names);
-                            names.contains(&name)
-                        })
+                        .any(|n| declares(&n, &name))
                 });
                 let is_loop_var = loop_vars.contains(&name) && per_iteration_loop_vars;
                 (declared_in_body || is_loop_var) && !assigned_after(body.as_ref(), go, &name)

@@ -6,7 +6,7 @@
 use super::goroutines::{started_call, started_literal};
 use crate::engine::edit::TextEdit;
 use crate::engine::golang::GoNode;
-use crate::engine::scope::{declared_names, enclosing_function, is_shadowed};
+use crate::engine::scope::{declares, enclosing_function, is_shadowed};
 use crate::engine::{Finding, Fix, MatchContext, RecipeLogic};
 
 pub struct BufferedResultChan;
@@ -57,11 +57,7 @@ impl RecipeLogic for BufferedResultChan {
         // One declaration of the name in the function, or the uses are ambiguous.
         let declarations = body
             .dfs()
-            .filter(|n| {
-                let mut names = Vec::new();
-                declared_names(n, &mut names);
-                names.contains(&ch)
-            })
+            .filter(|n| declares(n, &ch))
             .count();
         if declarations != 1 {
             return None;

@@ -2,7 +2,6 @@
 //! data (a range loop or a counted loop), and `go C.f()` inside any loop.
 
 use crate::engine::golang::GoNode;
-use crate::engine::scope::is_shadowed;
 use crate::engine::{Finding, MatchContext, RecipeLogic};
 
 use super::util::enclosing_loop;
@@ -81,7 +80,7 @@ impl RecipeLogic for CgoInLoop {
 
 /// `C.f(...)` in a file that imports "C", with `C` not a local name and `f`
 /// not a C type conversion or a Go-side helper.
-fn is_cgo_call(cx: &MatchContext<'_, '_>, call: &GoNode<'_>) -> bool {
+fn is_cgo_call<'r>(cx: &MatchContext<'_, 'r>, call: &GoNode<'r>) -> bool {
     if call.kind() != "call_expression" || !cx.file.imports.has("C") {
         return false;
     }
@@ -97,7 +96,7 @@ fn is_cgo_call(cx: &MatchContext<'_, '_>, call: &GoNode<'_>) -> bool {
     let Some(member) = f.field("field").map(|m| m.text().to_string()) else {
         return false;
     };
-    is_c && !is_shadowed(&f, "C")
+    is_c && !cx.file.is_shadowed(&f, "C")
         && !NOT_CALLS.contains(&member.as_str())
         && !["struct_", "union_", "enum_"]
             .iter()

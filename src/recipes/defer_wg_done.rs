@@ -237,6 +237,8 @@ mod tests {
             package: &package,
             decls: Default::default(),
             linknames: Default::default(),
+            callees: Default::default(),
+            scopes: Default::default(),
         };
         let func = root
             .root()

@@ -473,9 +473,20 @@ pub fn makes_channel(expr: &GoNode<'_>) -> bool {
 /// type or made with `make(chan ...)`, or a field of a package struct whose
 /// type is a channel (or a package type defined as one).
 pub fn is_channel_expr<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> bool {
+    is_channel_expr_among(file, expr, &channel_names(expr))
+}
+
+/// [`is_channel_expr`] with `chans` the [`channel_names`] of `expr`, which
+/// are those of any node of the same top-level declaration: a caller that
+/// asks about many nodes of one declaration collects them once.
+pub fn is_channel_expr_among<'r>(
+    file: &FileContext<'r>,
+    expr: &GoNode<'r>,
+    chans: &HashSet<String>,
+) -> bool {
     match &*expr.kind() {
         "identifier" => {
-            channel_names(expr).contains(&*expr.text())
+            chans.contains(&*expr.text())
                 || written_type(file, expr).is_some_and(|t| is_channel_type(file, &t))
         }
         "selector_expression" => {
@@ -484,7 +495,7 @@ pub fn is_channel_expr<'r>(file: &FileContext<'r>, expr: &GoNode<'r>) -> bool {
         "parenthesized_expression" => expr
             .named_children()
             .next()
-            .is_some_and(|e| is_channel_expr(file, &e)),
+            .is_some_and(|e| is_channel_expr_among(file, &e, chans)),
         _ => false,
     }
 }
@@ -598,7 +609,7 @@ pub fn classify_call<'r>(file: &FileContext<'r>, call: &GoNode<'r>) -> CallTarge
     // `pkg.F(...)`, read with the imports of the file that holds the call.
     if f.kind() == "selector_expression" {
         if let (Some(o), Some(x)) = (f.field("operand"), f.field("field")) {
-            if o.kind() == "identifier" && !is_shadowed(&o, &o.text()) {
+            if o.kind() == "identifier" && !file.is_shadowed(&o, &o.text()) {
                 if let Some(path) = import_path_at(&o, &o.text()) {
                     return if is_std_path(&path) {
                         CallTarget::Std(path, x.text().to_string())
@@ -637,12 +648,12 @@ pub fn classify_call<'r>(file: &FileContext<'r>, call: &GoNode<'r>) -> CallTarge
 
 /// Whether the function part of a call is a type: a conversion such as
 /// `string(b)`, `[]byte(s)` or `level(n)` with `level` a package type.
-fn is_conversion(file: &FileContext<'_>, f: &GoNode<'_>) -> bool {
+fn is_conversion<'r>(file: &FileContext<'r>, f: &GoNode<'r>) -> bool {
     match &*f.kind() {
         "identifier" | "type_identifier" => {
             let name = f.text().to_string();
             (crate::engine::scope::PREDECLARED_TYPES.contains(&name.as_str())
-                && !is_shadowed(f, &name))
+                && !file.is_shadowed(f, &name))
                 || (file.package_type(&name).is_some() && file.package_function(&name).is_none())
         }
         "slice_type" | "array_type" | "map_type" | "pointer_type" | "channel_type"

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use crate::engine::edit::{line_start, remove_statement_range};
 use crate::engine::golang::GoNode;
-use crate::engine::scope::{declared_names, enclosing_function, is_shadowed};
+use crate::engine::scope::{declared_names, declares, enclosing_function, is_shadowed};
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::util::{
@@ -331,11 +331,9 @@ pub(super) fn orphaned_local(body: &GoNode<'_>, removed: &[Range<usize>]) -> Opt
             if inside(&n.range()) {
                 return false;
             }
-            let mut names = Vec::new();
-            if n.kind() != "parameter_declaration" && n.kind() != "parameter_list" {
-                declared_names(&n, &mut names);
-            }
-            names.contains(&name)
+            n.kind() != "parameter_declaration"
+                && n.kind() != "parameter_list"
+                && declares(&n, &name)
         });
         if !declared_outside {
             continue;

@@ -138,7 +138,7 @@ fn switch_of<'r>(
 /// constant named for them (`sysSetns`, `SYS_UNSHARE` of the package). In
 /// another file of the package, `syscall` and `unix` are taken as the
 /// packages' usual names.
-fn is_ns_call(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
+fn is_ns_call<'r>(file: &FileContext<'r>, call: &GoNode<'r>) -> bool {
     if SYSCALL_PKGS
         .iter()
         .any(|p| WRAPPERS.iter().any(|w| file.is_pkg_call(call, p, w)))
@@ -159,7 +159,7 @@ fn is_ns_call(file: &FileContext<'_>, call: &GoNode<'_>) -> bool {
     else {
         return false;
     };
-    let known_pkg = !crate::engine::scope::is_shadowed(&f, &pkg)
+    let known_pkg = !file.is_shadowed(&f, &pkg)
         && (pkg == "syscall"
             || pkg == "unix"
             || SYSCALL_PKGS
