@@ -8,17 +8,17 @@ use std::collections::HashSet;
 use crate::engine::edit::{indent_at, line_end, line_start, TextEdit};
 use crate::engine::golang::GoNode;
 use crate::engine::scope::{
-    declared_in_function, declared_names, declares, enclosing_function, fresh_name_avoiding, is_function,
-    is_shadowed, top_level,
+    declared_in_function, declared_names, declares, enclosing_function, fresh_name_avoiding,
+    is_function, is_shadowed, top_level,
 };
 use crate::engine::{FileContext, Finding, Fix, MatchContext, RecipeLogic};
 
 use super::goroutines::{
     call_name, channel_names, channel_use, constant_count, declared_in_body, feeds_channel_after,
-    goroutine_work, has_word, inside_literal_below, is_channel_expr_among, is_channel_type, is_integer,
-    is_io_call, lock_held_at, long_lived_loop, loop_bound, loop_variables, names_one_of,
-    outermost_loop, runs_under_caller_lock, started_call, waits, words, written_type, CallTarget,
-    Work, INTEGER_TYPES, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
+    goroutine_work, has_word, inside_literal_below, is_channel_expr_among, is_channel_type,
+    is_integer, is_io_call, lock_held_at, long_lived_loop, loop_bound, loop_variables,
+    names_one_of, outermost_loop, runs_under_caller_lock, started_call, waits, words, written_type,
+    CallTarget, Work, INTEGER_TYPES, LONG_RUNNING_NAMES, TEARDOWN_NAMES,
 };
 use super::intent;
 use super::util::{assigned_anywhere, enclosing_loop, is_receive};

@@ -55,10 +55,7 @@ impl RecipeLogic for BufferedResultChan {
         let func = enclosing_function(&decl)?;
         let body = func.field("body")?;
         // One declaration of the name in the function, or the uses are ambiguous.
-        let declarations = body
-            .dfs()
-            .filter(|n| declares(n, &ch))
-            .count();
+        let declarations = body.dfs().filter(|n| declares(n, &ch)).count();
         if declarations != 1 {
             return None;
         }
