@@ -314,6 +314,18 @@ pub struct Layout {
     idents: Vec<Range<usize>>,
 }
 
+/// Whether the word at `start` follows a line break, a comma, a semicolon,
+/// an opening parenthesis or a comment (which may hide any of them), with
+/// nothing but blanks in between: where a `var` or `const` declaration
+/// puts the names it declares.
+fn may_start_name(source: &[u8], start: usize) -> bool {
+    let before = source[..start]
+        .iter()
+        .rev()
+        .find(|&&c| c == b'\n' || !c.is_ascii_whitespace());
+    matches!(before, None | Some(b'\n' | b',' | b';' | b'(' | b'/'))
+}
+
 /// Words that start a top-level declaration at column 0.
 fn starts_declaration(w: &[u8]) -> bool {
     matches!(w, b"func" | b"var" | b"const" | b"type" | b"import")
@@ -357,8 +369,6 @@ impl Layout {
                             if header_end.is_some() {
                                 if let Some(last) = decls.last_mut() {
                                     last.range.end = boundary;
-                                }
-                                if let Some(last) = decls.last_mut() {
                                     last.idents.end = idents.len();
                                 }
                                 decls.push(Decl {
@@ -383,10 +393,9 @@ impl Layout {
                             // A declared name comes first in its line or
                             // group, or after a comma: anything so placed
                             // may be one.
-                            let gap = &source[tokens.code_before()..start];
                             if d.value
                                 && depth <= 1
-                                && (after_opening || gap.iter().any(|c| b",;\n/".contains(c)))
+                                && (after_opening || may_start_name(source, start))
                             {
                                 d.names.push(idents.len());
                             }
@@ -637,6 +646,28 @@ mod tests {
         assert!(layout.decls[2].words[go]);
         assert_eq!(layout.decl_at(src.find("go g").unwrap()), Some(0));
         assert_eq!(layout.decl_at(3), None);
+    }
+
+    #[test]
+    fn values_are_needed_when_named() {
+        let src = "package p\n\nvar (\n\tlimit = base * 2\n\tunused, other = 1, 2\n)\n\nconst base = 8\n\nconst far = 3\n\nfunc f() {\n\tgo g(limit)\n}\n\nvar a, b /* c */, c int\n\nfunc h() { _ = c }\n\nfunc k() { _ = other }\n";
+        let layout = Layout::scan(src.as_bytes(), &Words::default()).unwrap();
+        let texts: Vec<&str> = layout
+            .decls
+            .iter()
+            .map(|d| src[d.range.clone()].trim())
+            .collect();
+        let needed_with = |parsed: &[usize]| {
+            let mut needed: Vec<bool> = (0..texts.len()).map(|j| parsed.contains(&j)).collect();
+            layout.values_named(src.as_bytes(), &mut needed);
+            (0..texts.len()).filter(|&j| needed[j]).collect::<Vec<_>>()
+        };
+        // f names `limit`, whose value names `base`; `far` stays out.
+        assert_eq!(needed_with(&[3]), [0, 1, 3], "{texts:?}");
+        // Names after a comma, with or without a comment, are names.
+        assert_eq!(needed_with(&[5]), [4, 5], "{texts:?}");
+        assert_eq!(needed_with(&[6]), [0, 1, 6], "{texts:?}");
+        assert_eq!(needed_with(&[]), Vec::<usize>::new());
     }
 
     #[test]
