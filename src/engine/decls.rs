@@ -341,16 +341,9 @@ impl Layout {
         let mut decls: Vec<Decl> = Vec::new();
         let mut seen_package = false;
         let mut idents = Vec::new();
-        // Whether the last token opens a group or a value declaration: a
-        // name may follow it.
-        let mut opens = false;
         while let Some(t) = tokens.next() {
-            let after_opening = std::mem::replace(&mut opens, false);
             match t {
-                Token::Bracket(b'{' | b'(' | b'[') => {
-                    depth += 1;
-                    opens = true;
-                }
+                Token::Bracket(b'{' | b'(' | b'[') => depth += 1,
                 Token::Bracket(_) => depth = depth.checked_sub(1)?,
                 Token::Word(w) => {
                     let start = w.as_ptr() as usize - source.as_ptr() as usize;
@@ -379,7 +372,6 @@ impl Layout {
                                     idents: idents.len()..idents.len(),
                                     names: Vec::new(),
                                 });
-                                opens = true;
                             }
                         }
                     }
@@ -390,13 +382,11 @@ impl Layout {
                             if let Some(id) = words.get(w) {
                                 d.words[id] = true;
                             }
-                            // A declared name comes first in its line or
-                            // group, or after a comma: anything so placed
-                            // may be one.
-                            if d.value
-                                && depth <= 1
-                                && (after_opening || may_start_name(source, start))
-                            {
+                            // A declared name comes first in the
+                            // declaration, its line or its group, or after
+                            // a comma: anything so placed may be one.
+                            let first = d.idents.start == idents.len();
+                            if d.value && depth <= 1 && (first || may_start_name(source, start)) {
                                 d.names.push(idents.len());
                             }
                             idents.push(start..start + w.len());

@@ -575,9 +575,11 @@ impl Engine {
                 }
             }
         }
-        let mut needed: Vec<bool> = (0..layout.decls.len())
-            .map(|j| {
-                let d = &layout.decls[j];
+        let mut needed: Vec<bool> = layout
+            .decls
+            .iter()
+            .enumerate()
+            .map(|(j, d)| {
                 candidates.iter().any(|&i| {
                     d.meets(&self.local[i])
                         && (!local_triggers(i) || triggered[j * n + i])
@@ -768,7 +770,6 @@ impl Engine {
     }
 }
 
-/// Whether the top-level declaration holding a finding contains a syntax error.
 /// What the declaration screen tells of a file.
 enum Screened {
     /// No recipe finds anything in it.
@@ -778,6 +779,7 @@ enum Screened {
     Unsure(Option<GoRoot>),
 }
 
+/// Whether the top-level declaration holding a finding contains a syntax error.
 fn near_error(root: &GoRoot, f: &Finding) -> bool {
     root.root()
         .children()
