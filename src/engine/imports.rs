@@ -341,13 +341,14 @@ fn spec_path(spec: &str) -> &str {
 /// skipped for a file that cannot import its packages. `None` when the
 /// header is not in a shape this reader knows: the caller then parses.
 pub fn scan_import_paths(src: &[u8]) -> Option<Vec<String>> {
-    let text = std::str::from_utf8(src).ok()?;
     let mut paths = Vec::new();
     let mut in_block = false;
     let mut in_comment = false;
     let mut seen_package = false;
-    for line in text.lines() {
-        let mut t = line.trim();
+    // Line by line, so that only the header is ever read (or checked to
+    // be UTF-8).
+    for line in src.split(|&b| b == b'\n') {
+        let mut t = std::str::from_utf8(line).ok()?.trim();
         if in_comment {
             match t.find("*/") {
                 Some(i) => {

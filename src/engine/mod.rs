@@ -398,24 +398,6 @@ impl Engine {
                 .candidates(source.as_bytes(), self.recipes.len())
         });
         candidates.retain(|&i| self.recipes[i].applies_to(go_version));
-        // A recipe whose patterns name a package runs only where the file
-        // imports it: the import block is read from the bytes, before any
-        // parsing.
-        if candidates
-            .iter()
-            .any(|&i| !self.recipes[i].spec.matching.imports.is_empty())
-        {
-            if let Some(paths) = imports::scan_import_paths(source.as_bytes()) {
-                candidates.retain(|&i| {
-                    self.recipes[i]
-                        .spec
-                        .matching
-                        .imports
-                        .values()
-                        .all(|p| paths.iter().any(|x| x == p))
-                });
-            }
-        }
         candidates.retain(|&i| self.recipes[i].applies_to_file(path, source));
         let tracked = self.track_ignores && suppress::mentions(source.as_bytes());
         if candidates.is_empty() && !tracked {

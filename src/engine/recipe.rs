@@ -1048,11 +1048,15 @@ pub struct Prefilter {
     always: Vec<usize>,
     /// For each recipe, the keyword sets its rule needs in the file's code.
     keywords: Vec<Vec<KeywordSet>>,
+    /// For each recipe, the import paths its patterns need (`[match]
+    /// imports`): a file that imports none of them is not searched for it.
+    imports: Vec<Vec<String>>,
     /// Whether each recipe's triggers count only inside identifiers.
     in_code: Vec<bool>,
-    /// The triggers of those recipes, searched in each identifier.
-    code_automaton: Option<AhoCorasick>,
-    /// For each pattern of `code_automaton`, the recipes it triggers.
+    /// The triggers of those recipes, looked for in the bytes and then
+    /// placed in the identifiers the lexer reads.
+    code_finders: Vec<memchr::memmem::Finder<'static>>,
+    /// For each pattern of `code_finders`, the recipes it triggers.
     code_owners: Vec<Vec<usize>>,
 }
 
@@ -1069,17 +1073,19 @@ enum TriggerSearch {
     Automaton(AhoCorasick),
 }
 
+fn finders(patterns: &[String]) -> Vec<memchr::memmem::Finder<'static>> {
+    patterns
+        .iter()
+        .map(|p| memchr::memmem::Finder::new(p.as_bytes()).into_owned())
+        .collect()
+}
+
 impl TriggerSearch {
     fn new(patterns: &[String]) -> Self {
         if patterns.is_empty() {
             TriggerSearch::None
         } else if patterns.len() <= SEARCH_EACH_UP_TO {
-            TriggerSearch::Each(
-                patterns
-                    .iter()
-                    .map(|p| memchr::memmem::Finder::new(p.as_bytes()).into_owned())
-                    .collect(),
-            )
+            TriggerSearch::Each(finders(patterns))
         } else {
             TriggerSearch::Automaton(
                 AhoCorasick::new(patterns).expect("trigger strings build an automaton"),
@@ -1087,16 +1093,20 @@ impl TriggerSearch {
         }
     }
 
-    /// Sets `hit` for the owners of every pattern found in `bytes`.
-    fn find(&self, bytes: &[u8], owners: &[Vec<usize>], hit: &mut [bool]) {
+    /// Sets `hit` for the owners of every pattern found in `bytes`, among
+    /// the recipes that are `open`.
+    fn find(&self, bytes: &[u8], owners: &[Vec<usize>], open: &[bool], hit: &mut [bool]) {
+        let mark = |p: usize, hit: &mut [bool]| {
+            for &r in &owners[p] {
+                hit[r] |= open[r];
+            }
+        };
         match self {
             TriggerSearch::None => {}
             TriggerSearch::Each(finders) => {
                 for (p, f) in finders.iter().enumerate() {
-                    if owners[p].iter().any(|&r| !hit[r]) && f.find(bytes).is_some() {
-                        for &r in &owners[p] {
-                            hit[r] = true;
-                        }
+                    if owners[p].iter().any(|&r| open[r] && !hit[r]) && f.find(bytes).is_some() {
+                        mark(p, hit);
                     }
                 }
             }
@@ -1108,9 +1118,7 @@ impl TriggerSearch {
                     if !seen[p] {
                         seen[p] = true;
                         left -= 1;
-                        for &r in &owners[p] {
-                            hit[r] = true;
-                        }
+                        mark(p, hit);
                         if left == 0 {
                             break;
                         }
@@ -1155,56 +1163,96 @@ impl Prefilter {
                 }
             }
         }
-        let build = |patterns: &[String]| {
-            (!patterns.is_empty())
-                .then(|| AhoCorasick::new(patterns).expect("trigger strings build an automaton"))
-        };
         Prefilter {
             search: TriggerSearch::new(&patterns),
             owners,
             always,
             keywords: recipes.iter().map(|r| r.keywords.clone()).collect(),
+            imports: recipes
+                .iter()
+                .map(|r| r.spec.matching.imports.values().cloned().collect())
+                .collect(),
             in_code: recipes
                 .iter()
                 .map(|r| r.spec.matching.code_triggers)
                 .collect(),
-            code_automaton: build(&code_patterns),
+            code_finders: finders(&code_patterns),
             code_owners,
         }
     }
 
-    /// Indices of the recipes that may match `bytes` (ascending): one of
-    /// their triggers occurs in them (inside an identifier, for
-    /// `code-triggers`), and the code (outside comments and literals) holds
-    /// the keywords their rules need.
+    /// Indices of the recipes that may match `bytes` (ascending): the file
+    /// imports the packages their patterns name (read from the import
+    /// block), one of their triggers occurs in the bytes (inside an
+    /// identifier, for `code-triggers`), and the code (outside comments and
+    /// literals) holds the keywords their rules need.
     pub fn candidates(&self, bytes: &[u8], n_recipes: usize) -> Vec<usize> {
+        // A recipe whose package the file does not import is out before
+        // any of its triggers is searched for.
+        let mut open = vec![true; n_recipes];
+        if self.imports.iter().any(|p| !p.is_empty()) {
+            if let Some(paths) = super::imports::scan_import_paths(bytes) {
+                for (r, needed) in self.imports.iter().enumerate() {
+                    open[r] = needed.iter().all(|p| paths.contains(p));
+                }
+            }
+        }
         let mut hit = vec![false; n_recipes];
         for &i in &self.always {
-            hit[i] = true;
+            hit[i] = open[i];
         }
-        self.search.find(bytes, &self.owners, &mut hit);
+        self.search.find(bytes, &self.owners, &open, &mut hit);
         let in_code = |r: usize| self.in_code.get(r).copied().unwrap_or(false);
-        let needs_keywords = |r: usize| self.keywords.get(r).is_some_and(|k| !k.is_empty());
-        let code_words = (0..n_recipes).any(|r| hit[r] && in_code(r));
-        if !(0..n_recipes).any(|r| hit[r] && (in_code(r) || needs_keywords(r))) {
+        let needs = |r: usize| self.keywords.get(r).map_or(&[][..], |k| k.as_slice());
+        if !(0..n_recipes).any(|r| hit[r] && (in_code(r) || !needs(r).is_empty())) {
             return (0..n_recipes).filter(|&r| hit[r]).collect();
         }
+        // Where the code triggers of the recipes still in occur, in order:
+        // the lexer then tells which of them fall inside an identifier.
+        let mut places: Vec<(usize, usize, usize)> = Vec::new();
+        for (p, f) in self.code_finders.iter().enumerate() {
+            if self.code_owners[p].iter().any(|&r| hit[r]) {
+                let len = f.needle().len();
+                places.extend(f.find_iter(bytes).map(|at| (at, at + len, p)));
+            }
+        }
+        places.sort_unstable();
         // One pass of the lexer gives both the keywords of the code and the
-        // code triggers found inside identifiers.
-        let mut keywords = KeywordSet::default();
+        // code triggers found inside identifiers. It stops as soon as every
+        // recipe still in has what it needs.
         let mut in_words = vec![false; n_recipes];
+        let settled = |keywords: KeywordSet, in_words: &[bool]| {
+            (0..n_recipes).all(|r| {
+                !hit[r]
+                    || ((!in_code(r) || in_words[r]) && needs(r).iter().all(|k| k.meets(keywords)))
+            })
+        };
+        let mut keywords = KeywordSet::default();
+        let mut next_place = 0;
         let mut tokens = lex::Tokens::new(bytes);
-        for t in tokens.by_ref() {
+        while let Some(t) = tokens.next() {
             let lex::Token::Word(w) = t else { continue };
+            let mut changed = false;
             if let Some(k) = lex::keyword(w) {
+                changed = !k.meets(keywords);
                 keywords = keywords.union(k);
             }
-            if let (true, Some(ac)) = (code_words, &self.code_automaton) {
-                for m in ac.find_overlapping_iter(w) {
-                    for &r in &self.code_owners[m.pattern().as_usize()] {
+            let (end, start) = (tokens.end(), tokens.end() - w.len());
+            while places.get(next_place).is_some_and(|&(at, _, _)| at < start) {
+                next_place += 1;
+            }
+            let mut at = next_place;
+            while let Some(&(from, to, p)) = places.get(at).filter(|&&(from, _, _)| from < end) {
+                if from >= start && to <= end {
+                    for &r in &self.code_owners[p] {
+                        changed |= !in_words[r];
                         in_words[r] = true;
                     }
                 }
+                at += 1;
+            }
+            if changed && settled(keywords, &in_words) {
+                break;
             }
         }
         if tokens.broken() {
@@ -1214,12 +1262,7 @@ impl Prefilter {
         }
         (0..n_recipes)
             .filter(|&r| {
-                hit[r]
-                    && (!in_code(r) || in_words[r])
-                    && self
-                        .keywords
-                        .get(r)
-                        .is_none_or(|needed| needed.iter().all(|k| k.meets(keywords)))
+                hit[r] && (!in_code(r) || in_words[r]) && needs(r).iter().all(|k| k.meets(keywords))
             })
             .collect()
     }
@@ -1316,6 +1359,32 @@ mod tests {
         ] {
             assert_eq!(filter.candidates(code.as_bytes(), 1), [0], "{code}");
         }
+    }
+
+    #[test]
+    fn a_recipe_whose_package_is_not_imported_is_not_searched_for() {
+        let recipes = vec![
+            report_recipe(
+                "gc",
+                "imports = { runtime = \"runtime\" }\nrule = { pattern = \"runtime.GC()\" }",
+            ),
+            report_recipe(
+                "ns",
+                "triggers = [\"Setns\"]\ncode-triggers = true\nrule = { kind = \"call_expression\" }",
+            ),
+        ];
+        let filter = Prefilter::new(&recipes);
+        let alone = "package p\nimport \"os\"\nfunc f() { GC(); os.Exit(0) }\n";
+        assert!(filter.candidates(alone.as_bytes(), 2).is_empty());
+        let imported = "package p\nimport (\n\t\"os\"\n\t\"runtime\"\n)\nfunc f() { runtime.GC(); os.Exit(0) }\n";
+        assert_eq!(filter.candidates(imported.as_bytes(), 2), [0]);
+        // Code triggers are placed in identifiers wherever they sit, and one
+        // in a comment or a string does not count.
+        let both = "package p\nimport \"runtime\"\n// Setns\nfunc f() { runtime.GC(); _ = \"Setns\"; doSetns() }\n";
+        assert_eq!(filter.candidates(both.as_bytes(), 2), [0, 1]);
+        let quoted =
+            "package p\nimport \"runtime\"\n// Setns\nfunc f() { runtime.GC(); _ = \"Setns\" }\n";
+        assert_eq!(filter.candidates(quoted.as_bytes(), 2), [0]);
     }
 
     #[test]
