@@ -635,10 +635,7 @@ impl Engine {
             go_version,
             settings: &self.settings,
             package,
-            decls: Default::default(),
-            linknames: Default::default(),
-            callees: Default::default(),
-            scopes: Default::default(),
+            memo: Default::default(),
         };
         // Per candidate recipe, the matcher for this file's import names.
         let mut matchers = vec![None; self.recipes.len()];

@@ -292,7 +292,7 @@ const OUTER: u8 = 1;
 /// declaration ([`Want`] bits) it may name, and [`OUTER`] when it is in
 /// the set [`outer_names`] describes.
 #[derive(Debug, PartialEq)]
-struct OuterNames(HashMap<Box<str>, u8>);
+pub struct OuterNames(HashMap<Box<str>, u8>);
 
 impl OuterNames {
     /// Whether the text may hold a top-level declaration of kind `want`
@@ -740,7 +740,7 @@ impl<'r> DeclIndex<'r> {
 impl<'r> FileContext<'r> {
     /// The package's declarations, indexed on first use.
     fn decl_index(&self) -> &DeclIndex<'r> {
-        self.decls.get_or_init(|| {
+        self.memo.decls.get_or_init(|| {
             let view = self.package_view();
             DeclIndex {
                 own: FileDecls::new(self.whole_root().root().children().collect()),
@@ -788,6 +788,18 @@ impl<'r> FileContext<'r> {
             }
         }
         out
+    }
+
+    /// Whether this file may declare a function or a method named `name`
+    /// at its top level: told from its bytes, lexed once, so that a lookup
+    /// in a file that cannot declare it parses nothing. `false` only when
+    /// the file surely does not.
+    pub fn may_declare_function(&self, name: &str) -> bool {
+        self.memo
+            .outer_names
+            .get_or_init(|| outer_names(self.source))
+            .as_ref()
+            .is_none_or(|n| n.contains_outer(name) && n.may_declare(Want::Func, name))
     }
 
     /// The package view of this file (other files of the same package).
@@ -840,11 +852,11 @@ impl<'r> FileContext<'r> {
     /// the context, so their ids cannot be reused for other nodes.
     pub fn resolve_call(&self, call: &GoNode<'r>) -> Callee<'r> {
         let id = call.node_id();
-        if let Some(known) = self.callees.borrow().get(&id) {
+        if let Some(known) = self.memo.callees.borrow().get(&id) {
             return known.clone();
         }
         let callee = self.resolve_call_once(call);
-        self.callees.borrow_mut().insert(id, callee.clone());
+        self.memo.callees.borrow_mut().insert(id, callee.clone());
         callee
     }
 
@@ -1336,10 +1348,7 @@ mod resolution_tests {
             go_version: "1.22".parse().unwrap(),
             settings: &settings,
             package: &package,
-            decls: Default::default(),
-            linknames: Default::default(),
-            callees: Default::default(),
-            scopes: Default::default(),
+            memo: Default::default(),
         };
         run(&file)
     }

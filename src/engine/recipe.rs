@@ -35,21 +35,30 @@ pub struct FileContext<'r> {
     pub settings: &'r Settings,
     /// The other files of the package, parsed on first use.
     pub package: &'r super::package::PackageHandle<'r>,
-    /// The package's declarations by name, indexed on first use (start
-    /// with `Default::default()`).
-    pub decls: std::cell::OnceCell<super::package::DeclIndex<'r>>,
-    /// The names that the file's `//go:linkname` directives link, read on
-    /// first use (start with `Default::default()`); see
+    /// What analyses of the file worked out, kept for the next finding.
+    pub memo: FileMemo<'r>,
+}
+
+/// What a [`FileContext`] works out on first use and keeps, however many
+/// findings ask.
+#[derive(Default)]
+pub struct FileMemo<'r> {
+    /// The package's declarations by name; see [`FileContext::package_function`].
+    pub(crate) decls: std::cell::OnceCell<super::package::DeclIndex<'r>>,
+    /// The names that the file's `//go:linkname` directives link; see
     /// [`FileContext::linkname_targets`].
-    pub linknames: std::cell::OnceCell<std::collections::HashSet<String>>,
-    /// What calls resolve to, by node (start with `Default::default()`);
-    /// see [`FileContext::resolve_call`].
-    pub callees: std::cell::RefCell<std::collections::HashMap<usize, super::package::Callee<'r>>>,
-    /// Per scope node, the names its children declare (start with
-    /// `Default::default()`); see [`FileContext::is_shadowed`].
-    pub scopes: std::cell::RefCell<
+    pub(crate) linknames: std::cell::OnceCell<std::collections::HashSet<String>>,
+    /// What calls resolve to, by node; see [`FileContext::resolve_call`].
+    pub(crate) callees:
+        std::cell::RefCell<std::collections::HashMap<usize, super::package::Callee<'r>>>,
+    /// Per scope node, the names its children declare; see
+    /// [`FileContext::is_shadowed`].
+    pub(crate) scopes: std::cell::RefCell<
         std::collections::HashMap<usize, std::collections::HashMap<String, usize>>,
     >,
+    /// The names the file may declare at its top level, read from its
+    /// bytes; see [`FileContext::may_declare_function`].
+    pub(crate) outer_names: std::cell::OnceCell<Option<super::package::OuterNames>>,
 }
 
 impl<'r> FileContext<'r> {
@@ -77,7 +86,7 @@ impl<'r> FileContext<'r> {
     /// link (the directive's first argument). The file is read once, on the
     /// first call, however many findings ask.
     pub fn linkname_targets(&self) -> &std::collections::HashSet<String> {
-        self.linknames.get_or_init(|| {
+        self.memo.linknames.get_or_init(|| {
             self.source
                 .lines()
                 .filter(|l| l.starts_with("//go:linkname "))
@@ -93,7 +102,7 @@ impl<'r> FileContext<'r> {
     /// it). Nodes live as long as the context, so their ids stay theirs.
     pub fn is_shadowed(&self, node: &GoNode<'r>, name: &str) -> bool {
         super::scope::declared_before_by(node, name, None, &mut |scope, before| {
-            let mut scopes = self.scopes.borrow_mut();
+            let mut scopes = self.memo.scopes.borrow_mut();
             let names = scopes
                 .entry(scope.node_id())
                 .or_insert_with(|| super::scope::first_declarations(scope));

@@ -397,6 +397,9 @@ fn same_file_quick(
         // Already being checked (recursion): judged by the outer check.
         return true;
     }
+    if !file.may_declare_function(name) {
+        return false;
+    }
     let decls: Vec<GoNode<'_>> = file
         .whole_root()
         .root()

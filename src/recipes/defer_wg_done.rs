@@ -235,10 +235,7 @@ mod tests {
             go_version: "1.22".parse().unwrap(),
             settings: &settings,
             package: &package,
-            decls: Default::default(),
-            linknames: Default::default(),
-            callees: Default::default(),
-            scopes: Default::default(),
+            memo: Default::default(),
         };
         let func = root
             .root()

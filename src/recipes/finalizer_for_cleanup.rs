@@ -59,12 +59,16 @@ impl RecipeLogic for FinalizerForCleanup {
 /// The function a finalizer argument denotes: a literal, a top-level
 /// function, or a method expression `(*T).m` declared in this file.
 fn resolve<'r>(file: &FileContext<'r>, func: &GoNode<'r>) -> Option<Finalizer<'r>> {
-    let root = file.whole_root().root();
+    // The file is parsed whole only when it may declare the function.
+    let root = || file.whole_root().root();
     match &*func.kind() {
         "func_literal" => from_signature(func.field("parameters")?, func.field("body")?),
         "identifier" => {
             let name = func.text().to_string();
-            let decl = root.children().find(|d| {
+            if !file.may_declare_function(&name) {
+                return None;
+            }
+            let decl = root().children().find(|d| {
                 d.kind() == "function_declaration"
                     && d.field("name").is_some_and(|n| n.text() == name)
             })?;
@@ -77,7 +81,10 @@ fn resolve<'r>(file: &FileContext<'r>, func: &GoNode<'r>) -> Option<Finalizer<'r
                 .chars()
                 .filter(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            let decl = root.children().find(|d| {
+            if !file.may_declare_function(&method) {
+                return None;
+            }
+            let decl = root().children().find(|d| {
                 d.kind() == "method_declaration"
                     && d.field("name").is_some_and(|n| n.text() == method)
                     && d.field("receiver").is_some_and(|r| receiver_type(&r) == ty)
