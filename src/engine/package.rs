@@ -595,10 +595,15 @@ const BUILTINS: &[&str] = &[
 /// over every declaration would; the files of the view are indexed (and
 /// parsed) only when they may declare the name looked up.
 pub struct DeclIndex<'r> {
-    own: FileDecls<'r>,
+    /// This file's declarations, from its whole tree (parsed on first use).
+    own: OnceCell<FileDecls<'r>>,
+    /// Lookups in this file go through its copy in the view, split at its
+    /// declarations: the file is being screened (its whole tree is not
+    /// needed otherwise) and the view holds the same text.
+    own_in_view: bool,
     view: &'r PackageView,
-    /// Per file of the view, its declarations (never built for the file
-    /// being analysed, which the view also holds).
+    /// Per file of the view, its declarations (for the file being analysed,
+    /// which the view also holds, only when `own_in_view`).
     others: Vec<OtherDecls<'r>>,
     all: OnceCell<Vec<GoNode<'r>>>,
     skip: Option<usize>,
@@ -674,6 +679,8 @@ impl<'r> FileDecls<'r> {
 impl<'r> DeclIndex<'r> {
     /// The first file (this one, then the view's) whose declarations give
     /// `pick` an answer; only files that may declare `name` are looked at.
+    /// `own` gives this file's declarations when they are not looked up
+    /// through the view.
     ///
     /// In a view file split at its declarations, only the declarations
     /// that may declare `name` as a `want` are parsed and looked at, in
@@ -681,59 +688,113 @@ impl<'r> DeclIndex<'r> {
     /// `pick` answers from the entry its map holds for the name, the file's
     /// first declaration of it: on the first declaration of the file that
     /// gives an answer, it gives the one it gives on the whole file.
-    fn first<T>(
-        &self,
+    fn first<'a, T>(
+        &'a self,
+        own: impl FnOnce() -> &'a FileDecls<'r>,
         want: Want,
         name: &str,
         pick: impl Fn(&FileDecls<'r>) -> Option<T>,
     ) -> Option<T> {
-        if let Some(found) = pick(&self.own) {
-            return Some(found);
+        if !self.own_in_view {
+            if let Some(found) = pick(own()) {
+                return Some(found);
+            }
         }
-        for (i, f) in self.view.files.iter().enumerate() {
-            if Some(i) == self.skip || !f.may_declare(want, name) {
+        for i in self.order() {
+            if !self.view.files[i].may_declare(want, name) {
                 continue;
             }
-            let index = &self.others[i];
-            let found = match f.chunks() {
-                Some(chunks) => {
-                    let cells = index
-                        .chunks
-                        .get_or_init(|| chunks.list.iter().map(|_| OnceCell::new()).collect());
-                    let mut found = None;
-                    let mut whole = false;
-                    for (j, chunk) in chunks.list.iter().enumerate() {
-                        if !chunk.may_declare(want, name) {
-                            continue;
-                        }
-                        let decls =
-                            cells[j].get_or_init(|| chunks.decls(&f.text, j).map(FileDecls::new));
-                        match decls {
-                            Some(d) => {
-                                found = pick(d);
-                                if found.is_some() {
-                                    break;
-                                }
-                            }
-                            None => {
-                                whole = true;
-                                break;
-                            }
-                        }
-                    }
-                    if whole {
-                        pick(index.whole.get_or_init(|| f.whole_decls()))
-                    } else {
-                        found
-                    }
-                }
-                None => pick(index.whole.get_or_init(|| f.whole_decls())),
-            };
+            let found = self.first_in(i, want, name, &pick);
             if found.is_some() {
                 return found;
             }
         }
         None
+    }
+
+    /// The view's files to look into, in package order: this file's copy
+    /// first when lookups go through it, and never otherwise.
+    fn order(&self) -> impl Iterator<Item = usize> {
+        let (skip, n) = (self.skip, self.view.files.len());
+        let own = skip.filter(|_| self.own_in_view);
+        own.into_iter()
+            .chain((0..n).filter(move |&i| Some(i) != skip))
+    }
+
+    /// [`Self::first`] in view file `i`.
+    fn first_in<T>(
+        &self,
+        i: usize,
+        want: Want,
+        name: &str,
+        pick: &impl Fn(&FileDecls<'r>) -> Option<T>,
+    ) -> Option<T> {
+        let f = &self.view.files[i];
+        let index = &self.others[i];
+        let Some(chunks) = f.chunks() else {
+            return pick(index.whole.get_or_init(|| f.whole_decls()));
+        };
+        for (j, chunk) in chunks.list.iter().enumerate() {
+            if !chunk.may_declare(want, name) {
+                continue;
+            }
+            match self.chunk_decls(i, chunks, j) {
+                Some(d) => {
+                    if let Some(found) = pick(d) {
+                        return Some(found);
+                    }
+                }
+                None => return pick(index.whole.get_or_init(|| f.whole_decls())),
+            }
+        }
+        None
+    }
+
+    /// The declarations of chunk `j` of view file `i`, or `None` when the
+    /// chunk does not parse alone.
+    fn chunk_decls(&self, i: usize, chunks: &'r Chunks, j: usize) -> Option<&FileDecls<'r>> {
+        let f = &self.view.files[i];
+        let cells = self.others[i]
+            .chunks
+            .get_or_init(|| chunks.list.iter().map(|_| OnceCell::new()).collect());
+        cells[j]
+            .get_or_init(|| chunks.decls(&f.text, j).map(FileDecls::new))
+            .as_ref()
+    }
+
+    /// The top-level declarations of view file `i` whose text holds one
+    /// of `words`, in file order; in a file split at its declarations,
+    /// only the declarations whose bytes hold one are parsed.
+    fn mentioning(&self, i: usize, words: &[&str]) -> Vec<GoNode<'r>> {
+        let f = &self.view.files[i];
+        let holds = |t: &str| words.iter().any(|w| t.contains(w));
+        let mentions = |d: &GoNode<'r>| holds(&d.text());
+        if let Some(chunks) = f.chunks() {
+            let mut out = Vec::new();
+            let mut split = true;
+            for (j, chunk) in chunks.list.iter().enumerate() {
+                if !holds(&f.text[chunk.range.clone()]) {
+                    continue;
+                }
+                match self.chunk_decls(i, chunks, j) {
+                    Some(d) => out.extend(d.decls.iter().filter(|d| mentions(d)).cloned()),
+                    None => {
+                        split = false;
+                        break;
+                    }
+                }
+            }
+            if split {
+                return out;
+            }
+        }
+        let whole = self.others[i].whole.get_or_init(|| f.whole_decls());
+        whole
+            .decls
+            .iter()
+            .filter(|d| mentions(d))
+            .cloned()
+            .collect()
     }
 }
 
@@ -742,25 +803,47 @@ impl<'r> FileContext<'r> {
     fn decl_index(&self) -> &DeclIndex<'r> {
         self.memo.decls.get_or_init(|| {
             let view = self.package_view();
+            let skip = view
+                .files
+                .iter()
+                .position(|f| self.package.is_self(&f.path));
             DeclIndex {
-                own: FileDecls::new(self.whole_root().root().children().collect()),
+                own: OnceCell::new(),
+                own_in_view: self.whole.is_some()
+                    && skip.is_some_and(|i| view.files[i].text == self.source),
                 view,
                 others: view.files.iter().map(|_| OtherDecls::default()).collect(),
                 all: OnceCell::new(),
-                skip: view
-                    .files
-                    .iter()
-                    .position(|f| self.package.is_self(&f.path)),
+                skip,
             }
         })
+    }
+
+    /// This file's declarations, from its whole tree.
+    fn own_decls(&self) -> &FileDecls<'r> {
+        self.decl_index()
+            .own
+            .get_or_init(|| FileDecls::new(self.whole_root().root().children().collect()))
+    }
+
+    /// [`DeclIndex::first`] on this file's package.
+    fn first_declared<T>(
+        &self,
+        want: Want,
+        name: &str,
+        pick: impl Fn(&FileDecls<'r>) -> Option<T>,
+    ) -> Option<T> {
+        self.decl_index()
+            .first(|| self.own_decls(), want, name, pick)
     }
 
     /// Every top-level declaration of the package: this file's first, then
     /// the other files' (when the run has a package view).
     pub fn package_decls(&self) -> &[GoNode<'r>] {
+        let own = self.own_decls();
         let index = self.decl_index();
         index.all.get_or_init(|| {
-            let mut out = index.own.decls.clone();
+            let mut out = own.decls.clone();
             for (i, f) in index.view.files.iter().enumerate() {
                 if Some(i) != index.skip {
                     out.extend(f.root().root().children());
@@ -770,21 +853,29 @@ impl<'r> FileContext<'r> {
         })
     }
 
-    /// The top-level declarations of the package that may mention one of
-    /// `words`: every one of this file, then those of the other files whose
-    /// text holds one of them, in package order. Code that looks only for
-    /// nodes whose text holds one of `words` finds in them what it finds in
-    /// [`Self::package_decls`], without parsing the files that cannot hold
-    /// such a node.
+    /// The top-level declarations of the package whose text holds one of
+    /// `words`, in package order (this file's first). Code that looks only
+    /// for nodes whose text holds one of `words` finds in them what it
+    /// finds in [`Self::package_decls`], without parsing the files, or the
+    /// declarations of a file split at them, that cannot hold such a node.
     pub fn package_decls_mentioning(&self, words: &[&str]) -> Vec<GoNode<'r>> {
         let index = self.decl_index();
         if let Some(all) = index.all.get() {
             return all.clone();
         }
-        let mut out = index.own.decls.clone();
-        for (i, f) in index.view.files.iter().enumerate() {
-            if Some(i) != index.skip && words.iter().any(|w| f.text.contains(w)) {
-                out.extend(f.root().root().children());
+        let mut out = Vec::new();
+        if !index.own_in_view {
+            out.extend(
+                self.own_decls()
+                    .decls
+                    .iter()
+                    .filter(|d| words.iter().any(|w| d.text().contains(w)))
+                    .cloned(),
+            );
+        }
+        for i in index.order() {
+            if words.iter().any(|w| index.view.files[i].text.contains(w)) {
+                out.extend(index.mentioning(i, words));
             }
         }
         out
@@ -809,7 +900,7 @@ impl<'r> FileContext<'r> {
 
     /// The top-level function `name` of the package.
     pub fn package_function(&self, name: &str) -> Option<GoNode<'r>> {
-        self.decl_index().first(Want::Func, name, |f| {
+        self.first_declared(Want::Func, name, |f| {
             f.functions.get(name).map(|&i| f.decls[i].clone())
         })
     }
@@ -817,15 +908,14 @@ impl<'r> FileContext<'r> {
     /// The method `name` of the package's type `ty`.
     pub fn package_method(&self, ty: &str, name: &str) -> Option<GoNode<'r>> {
         let key = (ty.to_string(), name.to_string());
-        self.decl_index().first(Want::Func, name, |f| {
+        self.first_declared(Want::Func, name, |f| {
             f.methods.get(&key).map(|&i| f.decls[i].clone())
         })
     }
 
     /// The type spec of the package's type `ty`.
     pub fn package_type(&self, ty: &str) -> Option<GoNode<'r>> {
-        self.decl_index()
-            .first(Want::Type, ty, |f| f.types.get(ty).cloned())
+        self.first_declared(Want::Type, ty, |f| f.types.get(ty).cloned())
     }
 
     /// The declared type of field `field` of the package's struct type `ty`.
@@ -1112,7 +1202,7 @@ impl<'r> FileContext<'r> {
     pub fn local_declaration(&self, node: &GoNode<'r>, name: &str) -> Option<LocalDecl<'r>> {
         match scoped_declaration(node, name)? {
             Scoped::Local(d) => Some(d),
-            Scoped::TopLevel(_) => self.decl_index().first(Want::Var, name, |f| {
+            Scoped::TopLevel(_) => self.first_declared(Want::Var, name, |f| {
                 let &i = f.vars.get(name)?;
                 declaration_in(&f.decls[i], name)
             }),
@@ -1268,7 +1358,8 @@ mod tests {
 mod resolution_tests {
     use std::path::{Path, PathBuf};
 
-    use crate::engine::golang::parse;
+    use crate::engine::decls::{parse_ranges, Layout, Words};
+    use crate::engine::golang::{parse, GoRoot};
     use crate::engine::imports::ImportTable;
     use crate::engine::{FileContext, Settings};
 
@@ -1329,7 +1420,36 @@ mod resolution_tests {
         others: &[(&str, &str)],
         run: impl FnOnce(&FileContext<'_>) -> R,
     ) -> R {
-        let root = parse(main);
+        in_package(main, others, None, run)
+    }
+
+    /// [`with_package`] for `main` being screened: the matches are in the
+    /// tree of its header alone, and `whole` gets its whole tree when a
+    /// lookup needs it.
+    fn with_screened_package<R>(
+        main: &str,
+        others: &[(&str, &str)],
+        whole: &std::cell::OnceCell<GoRoot>,
+        run: impl FnOnce(&FileContext<'_>) -> R,
+    ) -> R {
+        in_package(main, others, Some(whole), run)
+    }
+
+    fn in_package<R>(
+        main: &str,
+        others: &[(&str, &str)],
+        whole: Option<&std::cell::OnceCell<GoRoot>>,
+        run: impl FnOnce(&FileContext<'_>) -> R,
+    ) -> R {
+        let root = match whole {
+            None => parse(main),
+            Some(_) => {
+                let header = Layout::scan(main.as_bytes(), &Words::default())
+                    .unwrap()
+                    .header_end;
+                parse_ranges(main, &[0..header]).unwrap()
+            }
+        };
         let imports = ImportTable::from_root(&root);
         let settings = Settings::default();
         let mut files = vec![(PathBuf::from("d/a.go"), main.to_string())];
@@ -1343,7 +1463,7 @@ mod resolution_tests {
             path: Path::new("d/a.go"),
             source: main,
             root: &root,
-            whole: None,
+            whole,
             imports: &imports,
             go_version: "1.22".parse().unwrap(),
             settings: &settings,
@@ -1474,20 +1594,51 @@ mod resolution_tests {
         });
     }
 
-    /// The declarations that may mention a word are this file's and those
-    /// of the files whose text holds it, and only those files are parsed.
+    /// A screened file's own declarations are looked up through its copy
+    /// in the view, one declaration at a time: finding a function of the
+    /// file parses neither the file whole nor its other declarations, and
+    /// the file still comes first in package order.
+    #[test]
+    fn a_screened_file_is_looked_up_one_declaration_at_a_time() {
+        let main =
+            "package p\n\nfunc main() { dup() }\n\nfunc dup() {}\n\nfunc other() { for {} }\n";
+        let whole = std::cell::OnceCell::new();
+        with_screened_package(main, &[("c.go", C)], &whole, |file| {
+            let d = file.package_function("dup").unwrap();
+            assert_eq!(d.range().start, main.find("func dup").unwrap());
+            assert_eq!(
+                file.package_decls_mentioning(&["for"])
+                    .iter()
+                    .map(|d| d.range().start)
+                    .collect::<Vec<_>>(),
+                [main.find("func other").unwrap()]
+            );
+            assert_eq!(
+                file.package_function("onlyC")
+                    .map(|d| place(file, &d))
+                    .as_deref(),
+                Some("c.go:7")
+            );
+            assert!(!parsed_whole(file, "a.go"));
+        });
+        assert!(whole.get().is_none());
+    }
+
+    /// The declarations that may mention a word are those whose text holds
+    /// it, this file's first; a file whose text does not hold it is not
+    /// parsed, and one split at its declarations is not parsed whole.
     #[test]
     fn declarations_mentioning_words_skip_other_files() {
-        let main = "package p\n\nfunc main() {}\n";
-        let b = "package p\n\nfunc b() { runtime.NumCPU() }\n";
+        let main = "package p\n\nfunc main() {}\n\nfunc cpus() int { return runtime.NumCPU() }\n";
+        let b = "package p\n\nfunc b() { runtime.NumCPU() }\n\nfunc other() {}\n";
         with_package(main, &[("b.go", b), ("c.go", C)], |file| {
             let names: Vec<String> = file
                 .package_decls_mentioning(&["NumCPU()"])
                 .iter()
                 .filter_map(|d| d.field("name").map(|n| n.text().to_string()))
                 .collect();
-            assert_eq!(names, ["main", "b"]);
-            assert!(parsed_whole(file, "b.go"));
+            assert_eq!(names, ["cpus", "b"]);
+            assert!(!parsed_whole(file, "b.go"));
             assert!(!parsed_whole(file, "c.go"));
         });
     }
