@@ -1447,7 +1447,7 @@ mod resolution_tests {
                 let header = Layout::scan(main.as_bytes(), &Words::default())
                     .unwrap()
                     .header_end;
-                parse_ranges(main, &[0..header]).unwrap()
+                parse_ranges(main, std::slice::from_ref(&(0..header))).unwrap()
             }
         };
         let imports = ImportTable::from_root(&root);
