@@ -113,6 +113,10 @@ pub fn run<E>(
 /// after it, and no other result is consumed. A panic in `work` reaches the
 /// caller.
 ///
+/// Workers take the items a few at a time and hand each group over in one
+/// message: most files are dropped by the prefilter in microseconds, and a
+/// thread woken per file would cost more than the file.
+///
 /// (The ordered parallel-map crates either poll for results on a timer or
 /// need `'static` work; this waits on a channel and borrows.)
 fn in_order<T: Sync, R: Send, E>(
@@ -122,66 +126,98 @@ fn in_order<T: Sync, R: Send, E>(
     work: impl Fn(&T) -> R + Sync,
     mut consume: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E> {
+    // A group never holds more than the window, so the items a worker
+    // waits for are always in groups before its own.
+    let group = (window / 4).clamp(1, 16);
     let next = AtomicUsize::new(0);
-    let consumed = Mutex::new(0usize);
+    let consumed = AtomicUsize::new(0);
+    let waiters = AtomicUsize::new(0);
+    let lock = Mutex::new(());
     let moved = Condvar::new();
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::channel();
         for _ in 0..threads.max(1) {
             let tx = tx.clone();
-            let (next, consumed, moved, stop, work) = (&next, &consumed, &moved, &stop, &work);
+            let (next, consumed, waiters, lock, moved, stop, work) =
+                (&next, &consumed, &waiters, &lock, &moved, &stop, &work);
+            let ahead = move |i: usize| i >= consumed.load(Ordering::SeqCst) + window;
             scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let mut c = consumed.lock().unwrap_or_else(|e| e.into_inner());
-                while i >= *c + window && !stop.load(Ordering::Relaxed) {
-                    c = moved.wait(c).unwrap_or_else(|e| e.into_inner());
-                }
-                drop(c);
-                if stop.load(Ordering::Relaxed) {
+                let start = next.fetch_add(group, Ordering::Relaxed);
+                if start >= items.len() {
                     break;
                 }
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(item)));
-                if tx.send((i, r)).is_err() {
+                let mut results = Vec::with_capacity(group);
+                for (i, item) in items.iter().enumerate().skip(start).take(group) {
+                    if ahead(i) {
+                        let mut g = lock.lock().unwrap_or_else(|e| e.into_inner());
+                        waiters.fetch_add(1, Ordering::SeqCst);
+                        while ahead(i) && !stop.load(Ordering::SeqCst) {
+                            g = moved.wait(g).unwrap_or_else(|e| e.into_inner());
+                        }
+                        waiters.fetch_sub(1, Ordering::SeqCst);
+                    }
+                    if stop.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(item)));
+                    let panicked = r.is_err();
+                    results.push(r);
+                    if panicked {
+                        break;
+                    }
+                }
+                if tx.send((start, results)).is_err() {
                     break;
                 }
             });
         }
         drop(tx);
+        let wake = || {
+            if waiters.load(Ordering::SeqCst) > 0 {
+                let _g = lock.lock().unwrap_or_else(|e| e.into_inner());
+                moved.notify_all();
+            }
+        };
         let halt = || {
             // Under the lock, so that no worker misses the flag and waits on.
-            let _c = consumed.lock().unwrap_or_else(|e| e.into_inner());
-            stop.store(true, Ordering::Relaxed);
+            let _g = lock.lock().unwrap_or_else(|e| e.into_inner());
+            stop.store(true, Ordering::SeqCst);
             moved.notify_all();
         };
-        let mut early: BTreeMap<usize, R> = BTreeMap::new();
+        let mut early = BTreeMap::new();
         let mut want = 0;
         while want < items.len() {
-            let r = match early.remove(&want) {
+            let results = match early.remove(&want) {
                 Some(r) => r,
                 None => match rx.recv() {
-                    Ok((i, Ok(r))) if i == want => r,
-                    Ok((i, Ok(r))) => {
-                        early.insert(i, r);
+                    Ok((start, r)) if start == want => r,
+                    Ok((start, r)) => {
+                        early.insert(start, r);
                         continue;
-                    }
-                    Ok((_, Err(panic))) => {
-                        halt();
-                        std::panic::resume_unwind(panic);
                     }
                     // Every worker is gone, which only a panic outside
                     // `work` does: the scope passes it on.
                     Err(_) => break,
                 },
             };
-            if let Err(e) = consume(r) {
-                halt();
-                return Err(e);
+            for r in results {
+                match r {
+                    Ok(r) => {
+                        if let Err(e) = consume(r) {
+                            halt();
+                            return Err(e);
+                        }
+                    }
+                    Err(panic) => {
+                        halt();
+                        std::panic::resume_unwind(panic);
+                    }
+                }
+                want += 1;
+                consumed.store(want, Ordering::SeqCst);
+                wake();
             }
-            want += 1;
-            *consumed.lock().unwrap_or_else(|e| e.into_inner()) = want;
-            moved.notify_all();
         }
         Ok(())
     })
