@@ -4,12 +4,23 @@
 use super::goroutines::started_call;
 use super::util::is_receive;
 use crate::engine::golang::GoNode;
+use crate::engine::lex::{self, Token};
 use crate::engine::scope::{enclosing_function, is_shadowed};
 use crate::engine::{FileContext, Finding, MatchContext, RecipeLogic};
 
 pub struct InitGoroutine;
 
 impl RecipeLogic for InitGoroutine {
+    /// A finding is a `go` statement or a send: a declaration with neither
+    /// the keyword in its code nor `<-` in its bytes holds none.
+    fn may_find_in(&self, code: &[u8]) -> bool {
+        if memchr::memmem::find(code, b"<-").is_some() {
+            return true;
+        }
+        let mut tokens = lex::Tokens::new(code);
+        tokens.by_ref().any(|t| t == Token::Word(b"go")) || tokens.broken()
+    }
+
     fn examine(&self, cx: &MatchContext<'_, '_>) -> Option<Finding> {
         let node = cx.node();
         let func = enclosing_function(&node)?;
@@ -117,5 +128,23 @@ fn is_unbuffered_make(expr: &GoNode<'_>) -> bool {
         [ty] => ty.kind() == "channel_type",
         [ty, size] => ty.kind() == "channel_type" && size.text() == "0",
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_declarations_that_start_goroutines_or_send_may_hold_a_finding() {
+        let may = |code: &str| InitGoroutine.may_find_in(code.as_bytes());
+        assert!(may("func init() {\n\tgo serve()\n}\n"));
+        assert!(may("func init() {\n\tready <- true\n}\n"));
+        // A comment may hide anything: it counts as code for the send.
+        assert!(may("func init() {\n\t// ch <- v\n}\n"));
+        assert!(!may("func init() {\n\tregister(\"go\") // go on\n}\n"));
+        assert!(!may("func init() {\n\ttable = build()\n}\n"));
+        // Text that does not lex: anything may follow.
+        assert!(may("func init() {\n\ts := \"open\n\tgo f()\n}\n"));
     }
 }
