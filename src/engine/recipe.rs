@@ -1058,7 +1058,8 @@ pub struct Prefilter {
     /// For each recipe, the keyword sets its rule needs in the file's code.
     keywords: Vec<Vec<KeywordSet>>,
     /// For each recipe, the import paths its patterns need (`[match]
-    /// imports`): a file that imports none of them is not searched for it.
+    /// imports`): a file that does not import them all is not searched for
+    /// it.
     imports: Vec<Vec<String>>,
     /// Whether each recipe's triggers count only inside identifiers.
     in_code: Vec<bool>,
